@@ -1,0 +1,194 @@
+//! Scottish STV: the count at Scottish local government elections.
+//!
+//! Source: The Scottish Local Government Elections Order 2007 (SSI 2007/42), Schedule 1,
+//! rules 45–52 — renumbered 46–53 in the 2011 Order (SSI 2011/399), with rule 53(2) amended by
+//! SSI 2021/437 art. 2(4) so that, once the last vacancies are filled under rule 53(1), no
+//! further transfer is *required* (we make none). Rule numbers below are the 2007 ones; add one
+//! for the 2011 Order.
+//!
+//! In short: quota ⌊valid ÷ (seats + 1)⌋ + 1; elected on reaching it; one surplus per stage,
+//! largest first, all the candidate's papers move at surplus × value ÷ total, truncated to
+//! five decimal places per paper; otherwise the lowest candidate is excluded and all their
+//! papers move at their current values in one stage; ties by the most recent preceding stage
+//! at which the tied candidates had unequal votes, then by lot.
+
+use crate::arith::{Fixed, Number};
+use crate::model::{CandidateId, Election};
+use crate::report::{Action, CandidateState, Report};
+use crate::stv::{whole_papers, Count, Parcel};
+use crate::tie::{LotOrder, PriorStageReading, Want};
+use crate::CountError;
+
+/// Rule 48(3): "calculated to five decimal places (any remainder being ignored)".
+pub type Value = Fixed<5>;
+
+pub const METHOD: &str = "scottish-stv";
+pub const RULES: &str = "Scottish Local Government Elections Order 2007 (SSI 2007/42) Sch. 1 rr. 45-52; \
+                         2011 Order (SSI 2011/399) rr. 46-53; SSI 2021/437 art. 2(4)";
+
+/// Choices the statute leaves open.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// How to read rules 49(2) and 51(2) when three or more are tied.
+    pub reading: PriorStageReading,
+    /// The lot of rules 49(3) and 51(2)(b).
+    pub lot: LotOrder,
+}
+
+/// Counts `election` under the Scottish rules.
+pub fn count(election: &Election, options: &Options) -> Result<Report, CountError> {
+    let seats = election.seats;
+    if seats == 0 {
+        return Err(CountError::NoSeats);
+    }
+    let mut count: Count<'_, Value> = Count::new(election, options.reading, options.lot.clone());
+
+    // Rule 45: first stage. Sort the valid papers by first preference and credit each
+    // candidate one vote per paper. A paper without a single first preference for a candidate
+    // (rule 44(1)(b)/(c): no "1", or "1" against more than one candidate) is rejected.
+    let one = Value::from_int(1);
+    let mut valid: u64 = 0;
+    let mut invalid: u64 = 0;
+    for i in 0..election.profile.len() {
+        let b = election.profile.ballot(i);
+        let papers = whole_papers(b.weight)?;
+        match count.next_preference(i as u32, 0) {
+            Some((c, next)) => {
+                valid = valid.checked_add(papers).ok_or(CountError::Overflow)?;
+                count.votes[c.index()] += one.mul_int(papers);
+                count.piles[c.index()].push(Parcel {
+                    ballot: i as u32,
+                    pos: next as u32,
+                    papers,
+                    value: one,
+                });
+            }
+            None => invalid += papers,
+        }
+    }
+    if valid > (i64::MAX / Value::SCALE / 4) as u64 {
+        return Err(CountError::Overflow);
+    }
+
+    // Rule 46: the quota.
+    let quota = Value::from_int((valid / (seats as u64 + 1) + 1) as i64);
+
+    let mut surplus_pending: Vec<CandidateId> = Vec::new();
+    let elected_now = elect_reaching_quota(&mut count, quota, &mut surplus_pending);
+    count.close_stage(Action::FirstCount, None, None, elected_now, vec![], vec![], vec![]);
+
+    loop {
+        let vacancies = seats as usize - count.elected.len().min(seats as usize);
+        if vacancies == 0 {
+            break;
+        }
+        // Rule 52(1): as many continuing candidates as vacancies: all deemed elected.
+        // Rule 52(2) (2011: 53(2) as amended in 2021): no further transfer is made.
+        let continuing = count.continuing();
+        if continuing.len() <= vacancies {
+            let mut by_votes = continuing.clone();
+            by_votes.sort_by(|a, b| count.votes[b.index()].cmp(&count.votes[a.index()]).then(a.cmp(b)));
+            for &c in &by_votes {
+                count.elect(c);
+            }
+            let note = if continuing.len() < vacancies {
+                format!(
+                    "rule 52(1): the {} continuing candidate(s) are deemed elected; {} seat(s) remain unfilled",
+                    continuing.len(),
+                    vacancies - continuing.len()
+                )
+            } else {
+                "rule 52(1): continuing candidates equal the vacancies and are deemed elected".to_string()
+            };
+            count.amend_last_stage(&by_votes, Some(note));
+            break;
+        }
+
+        let mut ties = Vec::new();
+        if !surplus_pending.is_empty() {
+            // Rule 49(1): the largest surplus first; 49(2)-(3) on equal surpluses.
+            let top = surplus_pending.iter().map(|c| count.votes[c.index()]).max().expect("non-empty");
+            let tied: Vec<CandidateId> =
+                surplus_pending.iter().copied().filter(|c| count.votes[c.index()] == top).collect();
+            let c = count.break_tie(&tied, Want::Highest, "surplus_order", &mut ties);
+            surplus_pending.retain(|&x| x != c);
+
+            // Rule 48(1)-(4): all the candidate's papers move to their next available
+            // preference; each at surplus × its value ÷ the candidate's total, to five places,
+            // remainder ignored. The candidate keeps the quota.
+            let total = count.votes[c.index()];
+            let surplus = total - quota;
+            let parcels = std::mem::take(&mut count.piles[c.index()]);
+            let before: Value = count.votes.iter().copied().sum::<Value>() + count.non_transferable;
+            count.votes[c.index()] = quota;
+            count.transfer(parcels, |p| p.value.mul_div_trunc(surplus, total));
+            let after: Value = count.votes.iter().copied().sum::<Value>() + count.non_transferable;
+            count.loss += before - after;
+
+            let elected_now = elect_reaching_quota(&mut count, quota, &mut surplus_pending);
+            count.close_stage(Action::Surplus, Some(c), Some(surplus), elected_now, vec![], ties, vec![]);
+        } else {
+            // Rule 50(1): no surplus to transfer: exclude the lowest continuing candidate;
+            // rule 51 on equal lowest.
+            let low = continuing.iter().map(|c| count.votes[c.index()]).min().expect("non-empty");
+            let tied: Vec<CandidateId> = continuing.iter().copied().filter(|c| count.votes[c.index()] == low).collect();
+            let c = count.break_tie(&tied, Want::Lowest, "exclusion", &mut ties);
+            count.state[c.index()] = CandidateState::Excluded;
+
+            // Rule 50(2)-(4): all their papers move at the value at which they were received.
+            let parcels = std::mem::take(&mut count.piles[c.index()]);
+            count.votes[c.index()] = Value::zero();
+            count.transfer(parcels, |p| p.value);
+
+            let elected_now = elect_reaching_quota(&mut count, quota, &mut surplus_pending);
+            count.close_stage(Action::Exclusion, Some(c), None, elected_now, vec![c], ties, vec![]);
+        }
+        debug_assert_eq!(count.conserved_total(), Value::from_int(valid as i64));
+    }
+
+    let mut options_out = indexmap::IndexMap::new();
+    options_out.insert("tie_break".to_string(), "prior-stage, then lot".to_string());
+    options_out.insert("prior_stage_reading".to_string(), options.reading.name().to_string());
+    if let Some(seed) = options.lot.seed {
+        options_out.insert("lot_seed".to_string(), seed.to_string());
+    }
+    options_out.insert(
+        "lot_order".to_string(),
+        options.lot.order.iter().map(|&c| count.name(c)).collect::<Vec<_>>().join(", "),
+    );
+
+    let profile = &election.profile;
+    Ok(Report {
+        format: Report::FORMAT.to_string(),
+        title: election.title.clone(),
+        method: METHOD.to_string(),
+        rules: RULES.to_string(),
+        arithmetic: Value::arithmetic_name(),
+        seats,
+        quota: quota.to_string(),
+        candidates: profile.candidates().iter().map(|c| c.name.clone()).collect(),
+        withdrawn: election.withdrawn.iter().map(|&c| profile.name(c).to_string()).collect(),
+        valid_ballots: valid.to_string(),
+        invalid_ballots: invalid.to_string(),
+        elected: count.elected.iter().map(|&c| profile.name(c).to_string()).collect(),
+        stages: count.stages,
+        options: options_out,
+    })
+}
+
+/// Rule 47(1): a continuing candidate whose votes equal or exceed the quota is elected. Those
+/// elected at one stage are listed highest first; any surplus joins the pending ones (rule 48
+/// transfers only a surplus that *exceeds* the quota, so a candidate with exactly the quota
+/// has none).
+fn elect_reaching_quota(count: &mut Count<'_, Value>, quota: Value, pending: &mut Vec<CandidateId>) -> Vec<CandidateId> {
+    let mut reached: Vec<CandidateId> =
+        count.continuing().into_iter().filter(|c| count.votes[c.index()] >= quota).collect();
+    reached.sort_by(|a, b| count.votes[b.index()].cmp(&count.votes[a.index()]).then(a.cmp(b)));
+    for &c in &reached {
+        count.elect(c);
+        if count.votes[c.index()] > quota {
+            pending.push(c);
+        }
+    }
+    reached
+}

@@ -1,0 +1,137 @@
+//! The stage-by-stage report of a count: what every rule set returns.
+//!
+//! It is a presentation of the count, exact to the arithmetic used: every value is the
+//! decimal string of an exact [`Number`](crate::arith::Number), so JSON consumers never see a
+//! binary float. The JSON shape is documented in `docs/report-schema.md`; it is a public
+//! interface that later tools (record, verify, compare) rely on.
+//!
+//! Stages are numbered as official result sheets number them: stage 1 is the first-preference
+//! count, then one stage per surplus transfer or exclusion. Elections are marked within the
+//! stage at which they happen, never as stages of their own.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// A candidate's state at the end of a stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateState {
+    /// Still in the count, neither elected nor excluded.
+    Continuing,
+    Elected,
+    Excluded,
+    Withdrawn,
+}
+
+impl CandidateState {
+    pub fn letter(self) -> &'static str {
+        match self {
+            Self::Continuing => "",
+            Self::Elected => "E",
+            Self::Excluded => "X",
+            Self::Withdrawn => "W",
+        }
+    }
+}
+
+/// What a stage did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Counting first preferences (or, for block votes, all marks).
+    FirstCount,
+    /// Transferring an elected candidate's surplus.
+    Surplus,
+    /// Excluding a candidate and transferring their papers.
+    Exclusion,
+}
+
+/// A tie that had to be broken at a stage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TieBreak {
+    /// What the tie was about: `exclusion` or `surplus_order`.
+    pub about: String,
+    /// The tied candidates.
+    pub tied: Vec<String>,
+    /// Who was picked (excluded, or whose surplus went first).
+    pub chosen: String,
+    /// `prior_stage` or `lot`.
+    pub by: String,
+    /// For `prior_stage`: the stage whose votes decided it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<u32>,
+}
+
+/// One stage of the count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stage {
+    /// 1-based, as on official result sheets.
+    pub number: u32,
+    pub action: Action,
+    /// The candidate whose surplus moved or who was excluded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<String>,
+    /// For a surplus: its size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surplus: Option<String>,
+    /// Each candidate's votes at the end of the stage, in ballot order.
+    pub votes: IndexMap<String, String>,
+    /// Each candidate's state at the end of the stage.
+    pub states: IndexMap<String, CandidateState>,
+    /// What this stage moved: candidate → signed change, for candidates whose votes changed.
+    pub transfers: IndexMap<String, String>,
+    /// Votes on papers that had no further usable preference, cumulative to this stage.
+    pub non_transferable: String,
+    /// Value lost by truncating transfer values, cumulative to this stage.
+    pub loss_to_truncation: String,
+    /// Candidates elected at this stage, in order of election.
+    pub elected: Vec<String>,
+    /// Candidates excluded at this stage.
+    pub excluded: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub ties: Vec<TieBreak>,
+    /// Anything else a reader of the sheet should know (e.g. "remaining candidates elected
+    /// under rule 52(1)").
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<String>,
+}
+
+/// The result of a count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Version of this JSON shape.
+    pub format: String,
+    pub title: String,
+    /// Method name as given on the command line, e.g. `scottish-stv`.
+    pub method: String,
+    /// The rule text the method follows.
+    pub rules: String,
+    /// Arithmetic, e.g. `fixed-5`.
+    pub arithmetic: String,
+    pub seats: u32,
+    pub quota: String,
+    /// Candidates in ballot-paper order.
+    pub candidates: Vec<String>,
+    pub withdrawn: Vec<String>,
+    /// Valid ballot papers (a sum of weights).
+    pub valid_ballots: String,
+    /// Papers set aside as invalid by the rule set (e.g. no single first preference).
+    pub invalid_ballots: String,
+    /// Elected candidates in order of election.
+    pub elected: Vec<String>,
+    pub stages: Vec<Stage>,
+    /// Options that shaped the count: tie-break reading, lot seed and order, …
+    pub options: IndexMap<String, String>,
+}
+
+impl Report {
+    pub const FORMAT: &'static str = "scrutin-report/1";
+
+    /// The stage totals as a table: one row per stage, one column per candidate.
+    pub fn totals(&self) -> Vec<Vec<&str>> {
+        self.stages
+            .iter()
+            .map(|s| s.votes.values().map(String::as_str).collect())
+            .collect()
+    }
+}

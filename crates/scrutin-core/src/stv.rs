@@ -1,0 +1,227 @@
+//! The machinery shared by the Gregory-family STV rule sets: piles of papers per candidate,
+//! finding a paper's next usable preference, transfers, and writing stages into the report.
+//!
+//! A rule set (e.g. [`crate::methods::scottish_stv`]) drives a [`Count`] and decides *what*
+//! happens at each stage; this module only does *how* papers move, exactly.
+//!
+//! Invariant, checked by the tests of every rule set: at the end of every stage,
+//! Σ votes of all candidates + non-transferable + loss to truncation = valid papers.
+
+use indexmap::IndexMap;
+
+use crate::arith::Number;
+use crate::model::{CandidateId, Election, RankView};
+use crate::report::{Action, CandidateState, Stage, TieBreak};
+use crate::tie::{break_tie, LotOrder, PriorStageReading, Resolution, Want};
+use crate::CountError;
+
+/// Papers that share a ranking and a current value, sitting with one candidate.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Parcel<N> {
+    /// Index of the ranking in the profile.
+    pub ballot: u32,
+    /// Token position just after the preference that brought the papers here.
+    pub pos: u32,
+    /// Number of papers.
+    pub papers: u64,
+    /// Value of each paper.
+    pub value: N,
+}
+
+/// The state of a count in progress.
+pub(crate) struct Count<'e, N: Number> {
+    pub election: &'e Election,
+    pub votes: Vec<N>,
+    pub state: Vec<CandidateState>,
+    pub piles: Vec<Vec<Parcel<N>>>,
+    pub non_transferable: N,
+    pub loss: N,
+    /// Votes at the end of each finished stage.
+    pub history: Vec<Vec<N>>,
+    pub stages: Vec<Stage>,
+    pub elected: Vec<CandidateId>,
+    pub reading: PriorStageReading,
+    pub lot: LotOrder,
+}
+
+impl<'e, N: Number> Count<'e, N> {
+    pub fn new(election: &'e Election, reading: PriorStageReading, lot: LotOrder) -> Self {
+        let n = election.candidates().len();
+        let mut state = vec![CandidateState::Continuing; n];
+        for &w in &election.withdrawn {
+            if w.index() < n {
+                state[w.index()] = CandidateState::Withdrawn;
+            }
+        }
+        Count {
+            election,
+            votes: vec![N::zero(); n],
+            state,
+            piles: vec![Vec::new(); n],
+            non_transferable: N::zero(),
+            loss: N::zero(),
+            history: Vec::new(),
+            stages: Vec::new(),
+            elected: Vec::new(),
+            reading,
+            lot,
+        }
+    }
+
+    pub fn name(&self, c: CandidateId) -> &'e str {
+        self.election.profile.name(c)
+    }
+
+    pub fn continuing(&self) -> Vec<CandidateId> {
+        self.election
+            .profile
+            .candidate_ids()
+            .filter(|c| self.state[c.index()] == CandidateState::Continuing)
+            .collect()
+    }
+
+    /// The next preference on a paper, from token position `pos`, for a continuing candidate.
+    /// A skipped rank or an equal ranking ends the paper: it is non-transferable from there
+    /// (Scottish Order 2007 Sch. 1 r. 2, "non-transferable paper" (b) and (c)).
+    #[inline]
+    pub fn next_preference(&self, ballot: u32, mut pos: usize) -> Option<(CandidateId, usize)> {
+        let b = self.election.profile.ballot(ballot as usize);
+        while let Some((rank, next)) = b.rank_at(pos) {
+            match rank {
+                RankView::One(c) if self.state[c.index()] == CandidateState::Continuing => return Some((c, next)),
+                RankView::One(_) => pos = next,
+                RankView::Equal(_) | RankView::Skipped => return None,
+            }
+        }
+        None
+    }
+
+    /// Moves `parcels` on to their next preferences, each paper now worth `value_of(parcel)`.
+    /// Returns the total value that became non-transferable.
+    pub fn transfer(&mut self, parcels: Vec<Parcel<N>>, value_of: impl Fn(&Parcel<N>) -> N) -> N {
+        let mut nt = N::zero();
+        for p in parcels {
+            let v = value_of(&p);
+            let amount = v.mul_int(p.papers);
+            match self.next_preference(p.ballot, p.pos as usize) {
+                Some((c, next)) => {
+                    self.votes[c.index()] += amount;
+                    self.piles[c.index()].push(Parcel {
+                        ballot: p.ballot,
+                        pos: next as u32,
+                        papers: p.papers,
+                        value: v,
+                    });
+                }
+                None => nt += amount,
+            }
+        }
+        self.non_transferable += nt;
+        nt
+    }
+
+    /// Breaks a tie among `tied` by the stages before the current one, then by lot, and
+    /// records how in `ties`.
+    pub fn break_tie(&self, tied: &[CandidateId], want: Want, about: &str, ties: &mut Vec<TieBreak>) -> CandidateId {
+        if tied.len() == 1 {
+            return tied[0];
+        }
+        let preceding = &self.history[..self.history.len().saturating_sub(1)];
+        let (chosen, how) = break_tie(tied, preceding, want, self.reading, &self.lot);
+        let (by, stage) = match how {
+            Resolution::PriorStage(s) => ("prior_stage", Some(s)),
+            Resolution::Lot => ("lot", None),
+        };
+        ties.push(TieBreak {
+            about: about.to_string(),
+            tied: tied.iter().map(|&c| self.name(c).to_string()).collect(),
+            chosen: self.name(chosen).to_string(),
+            by: by.to_string(),
+            stage,
+        });
+        chosen
+    }
+
+    /// Closes a stage: snapshots the votes and writes the stage into the report.
+    #[allow(clippy::too_many_arguments)]
+    pub fn close_stage(
+        &mut self,
+        action: Action,
+        candidate: Option<CandidateId>,
+        surplus: Option<N>,
+        elected: Vec<CandidateId>,
+        excluded: Vec<CandidateId>,
+        ties: Vec<TieBreak>,
+        notes: Vec<String>,
+    ) {
+        let profile = &self.election.profile;
+        let prev = self.history.last();
+        let mut votes = IndexMap::new();
+        let mut states = IndexMap::new();
+        let mut transfers = IndexMap::new();
+        for c in profile.candidate_ids() {
+            let name = profile.name(c).to_string();
+            let v = self.votes[c.index()];
+            if let Some(prev) = prev {
+                let d = v - prev[c.index()];
+                if !d.is_zero() {
+                    let s = if d > N::zero() { format!("+{d}") } else { d.to_string() };
+                    transfers.insert(name.clone(), s);
+                }
+            }
+            votes.insert(name.clone(), v.to_string());
+            states.insert(name, self.state[c.index()]);
+        }
+        self.stages.push(Stage {
+            number: self.stages.len() as u32 + 1,
+            action,
+            candidate: candidate.map(|c| self.name(c).to_string()),
+            surplus: surplus.map(|s| s.to_string()),
+            votes,
+            states,
+            transfers,
+            non_transferable: self.non_transferable.to_string(),
+            loss_to_truncation: self.loss.to_string(),
+            elected: elected.iter().map(|&c| self.name(c).to_string()).collect(),
+            excluded: excluded.iter().map(|&c| self.name(c).to_string()).collect(),
+            ties,
+            notes,
+        });
+        self.history.push(self.votes.clone());
+    }
+
+    /// Marks `c` elected (in order of election).
+    pub fn elect(&mut self, c: CandidateId) {
+        self.state[c.index()] = CandidateState::Elected;
+        self.elected.push(c);
+    }
+
+    /// Candidates' states and order of election amended in the last stage (for elections that
+    /// happen without a transfer, such as rule 52(1)).
+    pub fn amend_last_stage(&mut self, elected: &[CandidateId], note: Option<String>) {
+        let names: Vec<String> = elected.iter().map(|&c| self.name(c).to_string()).collect();
+        let states: Vec<(String, CandidateState)> = self
+            .election
+            .profile
+            .candidate_ids()
+            .map(|c| (self.name(c).to_string(), self.state[c.index()]))
+            .collect();
+        if let Some(stage) = self.stages.last_mut() {
+            stage.elected.extend(names);
+            for (n, s) in states {
+                stage.states.insert(n, s);
+            }
+            stage.notes.extend(note);
+        }
+    }
+
+    /// Sum over all candidates, plus non-transferable and loss: must equal the valid papers.
+    pub fn conserved_total(&self) -> N {
+        self.votes.iter().copied().sum::<N>() + self.non_transferable + self.loss
+    }
+}
+
+/// Whole papers from a weight, for rule sets that count physical ballot papers.
+pub(crate) fn whole_papers(w: crate::model::Weight) -> Result<u64, CountError> {
+    w.as_integer().ok_or(CountError::FractionalWeight(w.to_string()))
+}
