@@ -201,6 +201,8 @@ pub enum ProfileError {
     WeightOverflow,
     #[error("too many candidates (at most {MAX_CANDIDATES})")]
     TooManyCandidates,
+    #[error("{0} names given for {1} candidates")]
+    NameCount(usize, usize),
     #[error("too many preferences in the election for one profile")]
     TooLarge,
 }
@@ -245,6 +247,15 @@ impl Profile {
     /// Sum of all ballot weights.
     pub fn total_weight(&self) -> Weight {
         self.total_weight
+    }
+    /// Replaces the candidates' names (BLT files give names after the ballots). The count must
+    /// not change.
+    pub fn set_names(&mut self, names: Vec<String>) -> Result<(), ProfileError> {
+        if names.len() != self.candidates.len() {
+            return Err(ProfileError::NameCount(names.len(), self.candidates.len()));
+        }
+        self.candidates = names.into_iter().map(|name| Candidate { name }).collect();
+        Ok(())
     }
     /// How many ballot lines were pushed (before merging).
     pub fn ballots_pushed(&self) -> u64 {
