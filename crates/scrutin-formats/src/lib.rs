@@ -1,1 +1,2 @@
 //! File formats.
+pub mod report;

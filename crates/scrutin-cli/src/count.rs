@@ -1,0 +1,135 @@
+//! `scrutin count FILE --method NAME`
+
+use std::fs::File;
+use std::io::{self, BufReader, IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use scrutin_core::methods::{self, CountOptions, Method};
+use scrutin_core::tie::{LotOrder, PriorStageReading};
+use scrutin_core::CandidateId;
+use scrutin_formats::{blt, report};
+
+/// Files at least this large get a progress bar when stderr is a terminal.
+const PROGRESS_MIN_BYTES: u64 = 4 << 20;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+pub struct CountArgs {
+    /// Ballot file (BLT); `-` reads standard input.
+    pub file: PathBuf,
+    /// Rule set: scottish-stv.
+    #[arg(long, short = 'm', default_value = "scottish-stv")]
+    pub method: String,
+    /// Seats to fill (default: as the file says).
+    #[arg(long)]
+    pub seats: Option<u32>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: Format,
+    /// Seed of the lot that breaks ties no earlier stage can (a random order of all
+    /// candidates drawn from ChaCha20; recorded in the report). Default 0, unless the file
+    /// gives a `[tie …]` order. Fix it in public before the count.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The result of a physical draw instead of a seed: candidates' names or numbers in draw
+    /// order, comma-separated (the first listed is picked first).
+    #[arg(long, conflicts_with = "seed")]
+    pub lot_order: Option<String>,
+    /// How to read "the most recent preceding stage at which they had unequal votes" when
+    /// three or more candidates are tied: narrowing, unique-extreme or all-distinct.
+    #[arg(long, default_value = "narrowing")]
+    pub tie_reading: String,
+}
+
+pub fn run(args: CountArgs) -> Result<()> {
+    let method = Method::from_name(&args.method).with_context(|| {
+        let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown method {:?}; known: {}", args.method, names.join(", "))
+    })?;
+    let reading = PriorStageReading::from_name(&args.tie_reading).with_context(|| {
+        format!("unknown tie reading {:?}; known: narrowing, unique-extreme, all-distinct", args.tie_reading)
+    })?;
+
+    let file = read_ballots(&args.file)?;
+    let n = file.candidates.len();
+    let lot = if let Some(order) = &args.lot_order {
+        LotOrder::given(&parse_lot_order(order, &file.candidates)?, n)
+    } else if let (None, Some(tie)) = (args.seed, &file.tie_order) {
+        LotOrder::given(tie, n)
+    } else {
+        LotOrder::from_seed(n, args.seed.unwrap_or(0))
+    };
+    let mut election = file.into_election();
+    if let Some(s) = args.seats {
+        election.seats = s;
+    }
+    let report = methods::count(&election, method, &CountOptions { reading, lot })
+        .with_context(|| format!("counting {}", args.file.display()))?;
+    let text = match args.format {
+        Format::Text => report::to_text(&report),
+        Format::Json => report::to_json(&report) + "\n",
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes()).or_else(ignore_broken_pipe)?;
+    Ok(())
+}
+
+fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+/// Reads a BLT file (or stdin), with a progress bar for large files on a terminal.
+pub fn read_ballots(path: &PathBuf) -> Result<blt::BltFile> {
+    let is_stdin = path.as_os_str() == "-";
+    let source = if is_stdin { "<stdin>".to_string() } else { path.display().to_string() };
+    let reader: Box<dyn Read> = if is_stdin {
+        Box::new(io::stdin().lock())
+    } else {
+        let f = File::open(path).with_context(|| format!("cannot open {source}"))?;
+        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+        if len >= PROGRESS_MIN_BYTES && io::stderr().is_terminal() {
+            let bar = ProgressBar::new(len).with_style(
+                ProgressStyle::with_template("reading {msg} {bar:40} {bytes}/{total_bytes} ({eta})")
+                    .expect("valid template"),
+            );
+            bar.set_message(source.clone());
+            Box::new(bar.wrap_read(f))
+        } else {
+            Box::new(f)
+        }
+    };
+    let file = blt::read(BufReader::with_capacity(1 << 16, reader), &source)?;
+    if file.candidates.is_empty() {
+        bail!("{source}: the election has no candidates");
+    }
+    Ok(file)
+}
+
+/// `"Alice, 3, Bob"` → candidate ids, by name or 1-based number.
+fn parse_lot_order(s: &str, names: &[String]) -> Result<Vec<CandidateId>> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            if let Some(i) = names.iter().position(|n| n == t) {
+                return Ok(CandidateId(i as u32));
+            }
+            match t.parse::<usize>() {
+                Ok(k) if (1..=names.len()).contains(&k) => Ok(CandidateId(k as u32 - 1)),
+                _ => bail!("--lot-order: {t:?} is neither a candidate's name nor a number from 1 to {}", names.len()),
+            }
+        })
+        .collect()
+}
