@@ -23,8 +23,10 @@ pub enum Format {
 
 #[derive(Args)]
 pub struct CountArgs {
-    /// Ballot file (BLT); `-` reads standard input.
-    pub file: PathBuf,
+    /// Ballot files (BLT); `-` reads standard input. With several files, each is counted in
+    /// turn: text reports follow one another, JSON is an array of reports.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
     /// Rule set: scottish-stv.
     #[arg(long, short = 'm', default_value = "scottish-stv")]
     pub method: String,
@@ -52,30 +54,46 @@ pub struct CountArgs {
 pub fn run(args: CountArgs) -> Result<()> {
     let method = Method::from_name(&args.method).with_context(|| {
         let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown method {:?}; known: {}", args.method, names.join(", "))
+        format!(
+            "unknown method {:?}; known: {}",
+            args.method,
+            names.join(", ")
+        )
     })?;
     let reading = PriorStageReading::from_name(&args.tie_reading).with_context(|| {
-        format!("unknown tie reading {:?}; known: narrowing, unique-extreme, all-distinct", args.tie_reading)
+        format!(
+            "unknown tie reading {:?}; known: narrowing, unique-extreme, all-distinct",
+            args.tie_reading
+        )
     })?;
 
-    let file = read_ballots(&args.file)?;
-    let n = file.candidates.len();
-    let lot = if let Some(order) = &args.lot_order {
-        LotOrder::given(&parse_lot_order(order, &file.candidates)?, n)
-    } else if let (None, Some(tie)) = (args.seed, &file.tie_order) {
-        LotOrder::given(tie, n)
-    } else {
-        LotOrder::from_seed(n, args.seed.unwrap_or(0))
-    };
-    let mut election = file.into_election();
-    if let Some(s) = args.seats {
-        election.seats = s;
+    let mut reports = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        let file = read_ballots(path)?;
+        let n = file.candidates.len();
+        let lot = if let Some(order) = &args.lot_order {
+            LotOrder::given(&parse_lot_order(order, &file.candidates)?, n)
+        } else if let (None, Some(tie)) = (args.seed, &file.tie_order) {
+            LotOrder::given(tie, n)
+        } else {
+            LotOrder::from_seed(n, args.seed.unwrap_or(0))
+        };
+        let mut election = file.into_election();
+        if let Some(s) = args.seats {
+            election.seats = s;
+        }
+        let report = methods::count(&election, method, &CountOptions { reading, lot })
+            .with_context(|| format!("counting {}", path.display()))?;
+        reports.push(report);
     }
-    let report = methods::count(&election, method, &CountOptions { reading, lot })
-        .with_context(|| format!("counting {}", args.file.display()))?;
-    let text = match args.format {
-        Format::Text => report::to_text(&report),
-        Format::Json => report::to_json(&report) + "\n",
+    let text = match (args.format, reports.as_slice()) {
+        (Format::Json, [one]) => report::to_json(one) + "\n",
+        (Format::Json, many) => serde_json::to_string_pretty(many)? + "\n",
+        (Format::Text, many) => many
+            .iter()
+            .map(report::to_text)
+            .collect::<Vec<_>>()
+            .join("\n\n"),
     };
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes()).or_else(ignore_broken_pipe)?;
@@ -93,7 +111,11 @@ fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
 /// Reads a BLT file (or stdin), with a progress bar for large files on a terminal.
 pub fn read_ballots(path: &PathBuf) -> Result<blt::BltFile> {
     let is_stdin = path.as_os_str() == "-";
-    let source = if is_stdin { "<stdin>".to_string() } else { path.display().to_string() };
+    let source = if is_stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
     let reader: Box<dyn Read> = if is_stdin {
         Box::new(io::stdin().lock())
     } else {
@@ -101,8 +123,10 @@ pub fn read_ballots(path: &PathBuf) -> Result<blt::BltFile> {
         let len = f.metadata().map(|m| m.len()).unwrap_or(0);
         if len >= PROGRESS_MIN_BYTES && io::stderr().is_terminal() {
             let bar = ProgressBar::new(len).with_style(
-                ProgressStyle::with_template("reading {msg} {bar:40} {bytes}/{total_bytes} ({eta})")
-                    .expect("valid template"),
+                ProgressStyle::with_template(
+                    "reading {msg} {bar:40} {bytes}/{total_bytes} ({eta})",
+                )
+                .expect("valid template"),
             );
             bar.set_message(source.clone());
             Box::new(bar.wrap_read(f))
@@ -128,7 +152,10 @@ fn parse_lot_order(s: &str, names: &[String]) -> Result<Vec<CandidateId>> {
             }
             match t.parse::<usize>() {
                 Ok(k) if (1..=names.len()).contains(&k) => Ok(CandidateId(k as u32 - 1)),
-                _ => bail!("--lot-order: {t:?} is neither a candidate's name nor a number from 1 to {}", names.len()),
+                _ => bail!(
+                    "--lot-order: {t:?} is neither a candidate's name nor a number from 1 to {}",
+                    names.len()
+                ),
             }
         })
         .collect()

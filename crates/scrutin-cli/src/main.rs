@@ -6,7 +6,11 @@ mod count;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "scrutin", version, about = "Run and count the elections of a membership organisation's governing body")]
+#[command(
+    name = "scrutin",
+    version,
+    about = "Run and count the elections of a membership organisation's governing body"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -73,7 +73,11 @@ impl<const P: u32> Fixed<P> {
             return None;
         }
         let int: i64 = int.parse().ok()?;
-        let mut f: i64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+        let mut f: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().ok()?
+        };
         for _ in frac.len()..P as usize {
             f *= 10;
         }
@@ -90,7 +94,12 @@ impl<const P: u32> fmt::Display for Fixed<P> {
         let s = if P == 0 {
             format!("{sign}{a}")
         } else {
-            format!("{sign}{}.{:0width$}", a / scale, a % scale, width = P as usize)
+            format!(
+                "{sign}{}.{:0width$}",
+                a / scale,
+                a % scale,
+                width = P as usize
+            )
         };
         f.pad(&s)
     }
@@ -147,7 +156,9 @@ impl<const P: u32> Number for Fixed<P> {
         if scaled % Weight::SCALE as i128 != 0 {
             return None;
         }
-        i64::try_from(scaled / Weight::SCALE as i128).ok().map(Fixed)
+        i64::try_from(scaled / Weight::SCALE as i128)
+            .ok()
+            .map(Fixed)
     }
     fn mul_int(self, n: u64) -> Self {
         Fixed(self.0 * n as i64)

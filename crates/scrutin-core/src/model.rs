@@ -10,7 +10,7 @@
 //! added. Weights are exact decimals ([`Weight`]) so that card votes can be carried later.
 
 use std::fmt;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 
 use serde::{Deserialize, Serialize};
 
@@ -67,7 +67,11 @@ impl Weight {
             return None;
         }
         let int: u64 = int.parse().ok()?;
-        let mut f: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+        let mut f: u64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().ok()?
+        };
         for _ in frac.len()..6 {
             f *= 10;
         }
@@ -142,7 +146,10 @@ pub struct BallotView<'a> {
 impl<'a> BallotView<'a> {
     /// Number of ranks (a group of equals is one rank; a skipped rank is one rank).
     pub fn rank_count(&self) -> usize {
-        self.tokens.iter().filter(|t| *t & EQUAL_FLAG == 0 || **t == SKIP).count()
+        self.tokens
+            .iter()
+            .filter(|t| *t & EQUAL_FLAG == 0 || **t == SKIP)
+            .count()
     }
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
@@ -156,7 +163,10 @@ impl<'a> BallotView<'a> {
             return Some((RankView::Skipped, pos + 1));
         }
         let mut end = pos + 1;
-        while end < self.tokens.len() && self.tokens[end] != SKIP && self.tokens[end] & EQUAL_FLAG != 0 {
+        while end < self.tokens.len()
+            && self.tokens[end] != SKIP
+            && self.tokens[end] & EQUAL_FLAG != 0
+        {
             end += 1;
         }
         if end == pos + 1 {
@@ -350,18 +360,20 @@ impl ProfileBuilder {
             return Err(ProfileError::RepeatedCandidate(c.0 + 1));
         }
         self.seen[c.index()] = self.stamp;
-        self.scratch.push(if equal { c.0 | EQUAL_FLAG } else { c.0 });
+        self.scratch
+            .push(if equal { c.0 | EQUAL_FLAG } else { c.0 });
         Ok(())
     }
 
     /// Ends the current ballot and merges it.
     pub fn finish(&mut self, weight: Weight) -> Result<(), ProfileError> {
         let p = &mut self.profile;
-        p.total_weight = p.total_weight.checked_add(weight).ok_or(ProfileError::WeightOverflow)?;
+        p.total_weight = p
+            .total_weight
+            .checked_add(weight)
+            .ok_or(ProfileError::WeightOverflow)?;
         p.ballots_pushed += 1;
-        let mut h = self.hasher.build_hasher();
-        self.scratch.hash(&mut h);
-        let hash = h.finish();
+        let hash = self.hasher.hash_one(self.scratch.as_slice());
         let arena = &p.arena;
         let entries = &p.entries;
         let key = &self.scratch;
@@ -370,7 +382,10 @@ impl ProfileBuilder {
             &arena[e.start as usize..e.end as usize] == key.as_slice()
         }) {
             let e = &mut p.entries[i as usize];
-            e.weight = e.weight.checked_add(weight).ok_or(ProfileError::WeightOverflow)?;
+            e.weight = e
+                .weight
+                .checked_add(weight)
+                .ok_or(ProfileError::WeightOverflow)?;
             return Ok(());
         }
         let start = u32::try_from(p.arena.len()).map_err(|_| ProfileError::TooLarge)?;
@@ -383,9 +398,7 @@ impl ProfileBuilder {
         let entries = &p.entries;
         self.index.insert_unique(hash, idx, |&i| {
             let e = entries[i as usize];
-            let mut h = hasher.build_hasher();
-            arena[e.start as usize..e.end as usize].hash(&mut h);
-            h.finish()
+            hasher.hash_one(&arena[e.start as usize..e.end as usize])
         });
         Ok(())
     }
@@ -400,7 +413,11 @@ mod tests {
     use super::*;
 
     fn cands(n: usize) -> Vec<Candidate> {
-        (0..n).map(|i| Candidate { name: format!("C{i}") }).collect()
+        (0..n)
+            .map(|i| Candidate {
+                name: format!("C{i}"),
+            })
+            .collect()
     }
 
     #[test]
@@ -408,7 +425,8 @@ mod tests {
         let mut b = ProfileBuilder::new(cands(3)).unwrap();
         let a = [Rank::One(CandidateId(0)), Rank::One(CandidateId(2))];
         b.push(Weight::ONE, &a).unwrap();
-        b.push(Weight::from_int(4).unwrap(), &[Rank::One(CandidateId(1))]).unwrap();
+        b.push(Weight::from_int(4).unwrap(), &[Rank::One(CandidateId(1))])
+            .unwrap();
         b.push(Weight::parse("2.5").unwrap(), &a).unwrap();
         let p = b.build();
         assert_eq!(p.len(), 2);
@@ -432,7 +450,10 @@ mod tests {
         assert_eq!(v.rank_count(), 3);
         let got: Vec<_> = v.ranks().collect();
         match got[0] {
-            RankView::Equal(g) => assert_eq!(g.iter().collect::<Vec<_>>(), vec![CandidateId(1), CandidateId(3)]),
+            RankView::Equal(g) => assert_eq!(
+                g.iter().collect::<Vec<_>>(),
+                vec![CandidateId(1), CandidateId(3)]
+            ),
             _ => panic!("expected equal group"),
         }
         assert_eq!(got[1], RankView::Skipped);
@@ -447,7 +468,10 @@ mod tests {
             Err(ProfileError::UnknownCandidate(6, 2))
         );
         assert_eq!(
-            b.push(Weight::ONE, &[Rank::One(CandidateId(1)), Rank::One(CandidateId(1))]),
+            b.push(
+                Weight::ONE,
+                &[Rank::One(CandidateId(1)), Rank::One(CandidateId(1))]
+            ),
             Err(ProfileError::RepeatedCandidate(2))
         );
     }

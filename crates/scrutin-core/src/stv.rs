@@ -88,7 +88,9 @@ impl<'e, N: Number> Count<'e, N> {
         let b = self.election.profile.ballot(ballot as usize);
         while let Some((rank, next)) = b.rank_at(pos) {
             match rank {
-                RankView::One(c) if self.state[c.index()] == CandidateState::Continuing => return Some((c, next)),
+                RankView::One(c) if self.state[c.index()] == CandidateState::Continuing => {
+                    return Some((c, next))
+                }
                 RankView::One(_) => pos = next,
                 RankView::Equal(_) | RankView::Skipped => return None,
             }
@@ -122,7 +124,13 @@ impl<'e, N: Number> Count<'e, N> {
 
     /// Breaks a tie among `tied` by the stages before the current one, then by lot, and
     /// records how in `ties`.
-    pub fn break_tie(&self, tied: &[CandidateId], want: Want, about: &str, ties: &mut Vec<TieBreak>) -> CandidateId {
+    pub fn break_tie(
+        &self,
+        tied: &[CandidateId],
+        want: Want,
+        about: &str,
+        ties: &mut Vec<TieBreak>,
+    ) -> CandidateId {
         if tied.len() == 1 {
             return tied[0];
         }
@@ -165,7 +173,11 @@ impl<'e, N: Number> Count<'e, N> {
             if let Some(prev) = prev {
                 let d = v - prev[c.index()];
                 if !d.is_zero() {
-                    let s = if d > N::zero() { format!("+{d}") } else { d.to_string() };
+                    let s = if d > N::zero() {
+                        format!("+{d}")
+                    } else {
+                        d.to_string()
+                    };
                     transfers.insert(name.clone(), s);
                 }
             }
@@ -223,5 +235,6 @@ impl<'e, N: Number> Count<'e, N> {
 
 /// Whole papers from a weight, for rule sets that count physical ballot papers.
 pub(crate) fn whole_papers(w: crate::model::Weight) -> Result<u64, CountError> {
-    w.as_integer().ok_or(CountError::FractionalWeight(w.to_string()))
+    w.as_integer()
+        .ok_or(CountError::FractionalWeight(w.to_string()))
 }

@@ -40,7 +40,8 @@ pub enum PriorStageReading {
 }
 
 impl PriorStageReading {
-    pub const ALL: [PriorStageReading; 3] = [Self::Narrowing, Self::UniqueExtreme, Self::AllDistinct];
+    pub const ALL: [PriorStageReading; 3] =
+        [Self::Narrowing, Self::UniqueExtreme, Self::AllDistinct];
     pub fn name(self) -> &'static str {
         match self {
             Self::Narrowing => "narrowing",
@@ -92,7 +93,10 @@ impl LotOrder {
             };
             order.swap(i, j);
         }
-        LotOrder { order, seed: Some(seed) }
+        LotOrder {
+            order,
+            seed: Some(seed),
+        }
     }
 
     /// An order given explicitly; candidates not listed follow in ballot order.
@@ -150,7 +154,10 @@ pub fn break_tie<N: Number>(
             Want::Highest => vals.max(),
         }
         .expect("non-empty");
-        set.iter().copied().filter(|c| stage[c.index()] == best).collect()
+        set.iter()
+            .copied()
+            .filter(|c| stage[c.index()] == best)
+            .collect()
     };
     match reading {
         PriorStageReading::Narrowing => {
@@ -197,7 +204,9 @@ mod tests {
     type F = Fixed<5>;
 
     fn h(rows: &[&[i64]]) -> Vec<Vec<F>> {
-        rows.iter().map(|r| r.iter().map(|&v| F::from_int(v)).collect()).collect()
+        rows.iter()
+            .map(|r| r.iter().map(|&v| F::from_int(v)).collect())
+            .collect()
     }
     const A: CandidateId = CandidateId(0);
     const B: CandidateId = CandidateId(1);
@@ -213,14 +222,21 @@ mod tests {
         assert_eq!(sorted, (0..10).map(CandidateId).collect::<Vec<_>>());
         // Golden: ChaCha20's stream is fixed by its specification, so this order must never
         // change between versions of scrutin or of rand_chacha.
-        let golden: Vec<u32> = LotOrder::from_seed(10, 1).order.iter().map(|c| c.0).collect();
+        let golden: Vec<u32> = LotOrder::from_seed(10, 1)
+            .order
+            .iter()
+            .map(|c| c.0)
+            .collect();
         assert_eq!(golden, GOLDEN_SEED_1);
-        assert_ne!(LotOrder::from_seed(10, 2).order, LotOrder::from_seed(10, 1).order);
+        assert_ne!(
+            LotOrder::from_seed(10, 2).order,
+            LotOrder::from_seed(10, 1).order
+        );
     }
     // Computed independently with Python's `cryptography` ChaCha20 (key = seed as u64 LE padded
-// with zeros, 16-byte zero counter+nonce, keystream read as little-endian u32 words) and the
-// same Fisher–Yates-with-rejection: see docs/tie-breaking.md.
-const GOLDEN_SEED_1: [u32; 10] = [3, 6, 5, 9, 1, 2, 8, 0, 4, 7];
+    // with zeros, 16-byte zero counter+nonce, keystream read as little-endian u32 words) and the
+    // same Fisher–Yates-with-rejection: see docs/tie-breaking.md.
+    const GOLDEN_SEED_1: [u32; 10] = [3, 6, 5, 9, 1, 2, 8, 0, 4, 7];
 
     #[test]
     fn two_way_tie_uses_most_recent_difference() {
@@ -228,8 +244,14 @@ const GOLDEN_SEED_1: [u32; 10] = [3, 6, 5, 9, 1, 2, 8, 0, 4, 7];
         let hist = h(&[&[2, 3, 9], &[3, 3, 9]]);
         let lot = LotOrder::given(&[B, A], 3);
         for r in PriorStageReading::ALL {
-            assert_eq!(break_tie(&[A, B], &hist, Want::Lowest, r, &lot), (A, Resolution::PriorStage(1)));
-            assert_eq!(break_tie(&[A, B], &hist, Want::Highest, r, &lot), (B, Resolution::PriorStage(1)));
+            assert_eq!(
+                break_tie(&[A, B], &hist, Want::Lowest, r, &lot),
+                (A, Resolution::PriorStage(1))
+            );
+            assert_eq!(
+                break_tie(&[A, B], &hist, Want::Highest, r, &lot),
+                (B, Resolution::PriorStage(1))
+            );
         }
     }
 
@@ -246,12 +268,24 @@ const GOLDEN_SEED_1: [u32; 10] = [3, 6, 5, 9, 1, 2, 8, 0, 4, 7];
         );
         // Unique extreme: stage 2 has no unique lowest; at stage 1 C alone is lowest.
         assert_eq!(
-            break_tie(&t, &hist, Want::Lowest, PriorStageReading::UniqueExtreme, &lot),
+            break_tie(
+                &t,
+                &hist,
+                Want::Lowest,
+                PriorStageReading::UniqueExtreme,
+                &lot
+            ),
             (C, Resolution::PriorStage(1))
         );
         // All distinct: stage 2 has A=B; stage 1 has 3,4,2 all different: C lowest.
         assert_eq!(
-            break_tie(&t, &hist, Want::Lowest, PriorStageReading::AllDistinct, &lot),
+            break_tie(
+                &t,
+                &hist,
+                Want::Lowest,
+                PriorStageReading::AllDistinct,
+                &lot
+            ),
             (C, Resolution::PriorStage(1))
         );
         // Highest: narrowing and unique both find C alone highest at stage 2.
@@ -261,7 +295,13 @@ const GOLDEN_SEED_1: [u32; 10] = [3, 6, 5, 9, 1, 2, 8, 0, 4, 7];
         );
         // All-distinct skips stage 2 and finds B highest at stage 1.
         assert_eq!(
-            break_tie(&t, &hist, Want::Highest, PriorStageReading::AllDistinct, &lot),
+            break_tie(
+                &t,
+                &hist,
+                Want::Highest,
+                PriorStageReading::AllDistinct,
+                &lot
+            ),
             (B, Resolution::PriorStage(1))
         );
     }
@@ -271,13 +311,22 @@ const GOLDEN_SEED_1: [u32; 10] = [3, 6, 5, 9, 1, 2, 8, 0, 4, 7];
         let hist = h(&[&[3, 3, 1], &[4, 4, 1]]);
         let lot = LotOrder::given(&[B], 3);
         for r in PriorStageReading::ALL {
-            assert_eq!(break_tie(&[A, B], &hist, Want::Lowest, r, &lot), (B, Resolution::Lot));
+            assert_eq!(
+                break_tie(&[A, B], &hist, Want::Lowest, r, &lot),
+                (B, Resolution::Lot)
+            );
         }
         // Narrowing that leaves two still tied goes to lot among those two only.
         let hist = h(&[&[3, 3, 5]]);
         let lot = LotOrder::given(&[C, B, A], 3);
         assert_eq!(
-            break_tie(&[A, B, C], &hist, Want::Lowest, PriorStageReading::Narrowing, &lot),
+            break_tie(
+                &[A, B, C],
+                &hist,
+                Want::Lowest,
+                PriorStageReading::Narrowing,
+                &lot
+            ),
             (B, Resolution::Lot)
         );
     }

@@ -8,7 +8,12 @@ use scrutin_core::tie::{LotOrder, PriorStageReading};
 use scrutin_core::{Candidate, CandidateId, Election, ProfileBuilder, Rank, Weight};
 
 fn election(names: &[&str], seats: u32, ballots: &[(u64, &[u32])]) -> Election {
-    let cands = names.iter().map(|n| Candidate { name: n.to_string() }).collect();
+    let cands = names
+        .iter()
+        .map(|n| Candidate {
+            name: n.to_string(),
+        })
+        .collect();
     let mut b = ProfileBuilder::new(cands).unwrap();
     for (w, prefs) in ballots {
         let ranks: Vec<Rank> = prefs.iter().map(|&p| Rank::One(CandidateId(p))).collect();
@@ -32,7 +37,11 @@ fn opts(n: usize) -> Options {
 #[test]
 fn surplus_transfer_truncates_each_paper_to_five_places() {
     // A 9 (7 A>B, 2 A>C), B 3, C 3; 2 seats; quota ⌊15/3⌋+1 = 6.
-    let e = election(&["A", "B", "C"], 2, &[(7, &[0, 1]), (2, &[0, 2]), (3, &[1]), (3, &[2])]);
+    let e = election(
+        &["A", "B", "C"],
+        2,
+        &[(7, &[0, 1]), (2, &[0, 2]), (3, &[1]), (3, &[2])],
+    );
     let r = count(&e, &opts(3)).unwrap();
     assert_eq!(r.quota, "6.00000");
     let s2 = &r.stages[1];
@@ -46,7 +55,10 @@ fn surplus_transfer_truncates_each_paper_to_five_places() {
     assert_eq!(s2.loss_to_truncation, "0.00003");
     // Stage 3: C (lowest) excluded; all C's papers end there.
     let s3 = &r.stages[2];
-    assert_eq!((s3.action, s3.candidate.as_deref()), (Action::Exclusion, Some("C")));
+    assert_eq!(
+        (s3.action, s3.candidate.as_deref()),
+        (Action::Exclusion, Some("C"))
+    );
     assert_eq!(s3.non_transferable, "3.66666");
     // One continuing candidate for one vacancy: B deemed elected (rule 52(1)), no transfer.
     assert_eq!(r.elected, vec!["A", "B"]);
@@ -58,14 +70,22 @@ fn surplus_transfer_truncates_each_paper_to_five_places() {
 #[test]
 fn largest_surplus_goes_first_and_transfers_skip_elected_candidates() {
     // Quota ⌊22/3⌋+1 = 8. A 10, B 9: both elected at stage 1. A's surplus (2) first.
-    let e = election(&["A", "B", "C", "D"], 2, &[(10, &[0, 1, 2]), (9, &[1, 3]), (2, &[2]), (1, &[3])]);
+    let e = election(
+        &["A", "B", "C", "D"],
+        2,
+        &[(10, &[0, 1, 2]), (9, &[1, 3]), (2, &[2]), (1, &[3])],
+    );
     let r = count(&e, &opts(4)).unwrap();
     assert_eq!(r.stages[0].elected, vec!["A", "B"]);
     assert_eq!(r.elected, vec!["A", "B"]);
     // Both seats are filled at stage 1: no surplus is transferred (rule 48(1)).
     assert_eq!(r.stages.len(), 1);
 
-    let e = election(&["A", "B", "C", "D"], 3, &[(10, &[0, 1, 2]), (9, &[1, 3]), (2, &[2]), (1, &[3])]);
+    let e = election(
+        &["A", "B", "C", "D"],
+        3,
+        &[(10, &[0, 1, 2]), (9, &[1, 3]), (2, &[2]), (1, &[3])],
+    );
     let r = count(&e, &opts(4)).unwrap();
     // quota ⌊22/4⌋+1 = 6: A 10 (surplus 4), B 9 (surplus 3).
     assert_eq!(r.stages[1].candidate.as_deref(), Some("A"));
@@ -77,15 +97,39 @@ fn largest_surplus_goes_first_and_transfers_skip_elected_candidates() {
 
 #[test]
 fn equal_rankings_and_gaps_end_a_paper_and_bad_first_preferences_are_invalid() {
-    let cands = ["A", "B", "C"].iter().map(|n| Candidate { name: n.to_string() }).collect();
+    let cands = ["A", "B", "C"]
+        .iter()
+        .map(|n| Candidate {
+            name: n.to_string(),
+        })
+        .collect();
     let mut b = ProfileBuilder::new(cands).unwrap();
     let one = Weight::ONE;
-    b.push(Weight::from_int(5).unwrap(), &[Rank::One(CandidateId(0))]).unwrap();
-    b.push(one, &[Rank::One(CandidateId(2)), Rank::Equal(vec![CandidateId(0), CandidateId(1)])]).unwrap();
-    b.push(one, &[Rank::One(CandidateId(2)), Rank::Skipped, Rank::One(CandidateId(1))]).unwrap();
-    b.push(Weight::from_int(3).unwrap(), &[Rank::One(CandidateId(1))]).unwrap();
-    b.push(one, &[Rank::Equal(vec![CandidateId(0), CandidateId(1)])]).unwrap();
-    b.push(one, &[Rank::Skipped, Rank::One(CandidateId(0))]).unwrap();
+    b.push(Weight::from_int(5).unwrap(), &[Rank::One(CandidateId(0))])
+        .unwrap();
+    b.push(
+        one,
+        &[
+            Rank::One(CandidateId(2)),
+            Rank::Equal(vec![CandidateId(0), CandidateId(1)]),
+        ],
+    )
+    .unwrap();
+    b.push(
+        one,
+        &[
+            Rank::One(CandidateId(2)),
+            Rank::Skipped,
+            Rank::One(CandidateId(1)),
+        ],
+    )
+    .unwrap();
+    b.push(Weight::from_int(3).unwrap(), &[Rank::One(CandidateId(1))])
+        .unwrap();
+    b.push(one, &[Rank::Equal(vec![CandidateId(0), CandidateId(1)])])
+        .unwrap();
+    b.push(one, &[Rank::Skipped, Rank::One(CandidateId(0))])
+        .unwrap();
     let e = Election {
         title: "t".into(),
         seats: 1,
@@ -115,7 +159,8 @@ fn withdrawn_candidates_are_skipped() {
 fn fractional_weights_are_refused() {
     let cands = vec![Candidate { name: "A".into() }];
     let mut b = ProfileBuilder::new(cands).unwrap();
-    b.push(Weight::parse("1.5").unwrap(), &[Rank::One(CandidateId(0))]).unwrap();
+    b.push(Weight::parse("1.5").unwrap(), &[Rank::One(CandidateId(0))])
+        .unwrap();
     let e = Election {
         title: "t".into(),
         seats: 1,

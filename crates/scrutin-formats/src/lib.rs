@@ -1,2 +1,3 @@
 //! File formats.
+pub mod blt;
 pub mod report;

@@ -20,9 +20,16 @@ const STAGES_PER_BLOCK: usize = 4;
 /// notes.
 pub fn to_text(report: &Report) -> String {
     let mut out = String::new();
-    let title = if report.title.is_empty() { "(untitled)" } else { &report.title };
+    let title = if report.title.is_empty() {
+        "(untitled)"
+    } else {
+        &report.title
+    };
     out.push_str(&format!("{title}\n{}\n", "=".repeat(title.chars().count())));
-    out.push_str(&format!("Method:        {} ({})\n", report.method, report.rules));
+    out.push_str(&format!(
+        "Method:        {} ({})\n",
+        report.method, report.rules
+    ));
     out.push_str(&format!("Arithmetic:    {}\n", report.arithmetic));
     out.push_str(&format!(
         "Seats: {}   Valid ballots: {}   Invalid: {}   Quota: {}\n",
@@ -32,7 +39,11 @@ pub fn to_text(report: &Report) -> String {
         out.push_str(&format!("Withdrawn:     {}\n", report.withdrawn.join(", ")));
     }
     for (k, v) in &report.options {
-        out.push_str(&format!("{:<14} {}\n", format!("{}:", k.replace('_', " ")), v));
+        out.push_str(&format!(
+            "{:<14} {}\n",
+            format!("{}:", k.replace('_', " ")),
+            v
+        ));
     }
     out.push('\n');
 
@@ -43,11 +54,19 @@ pub fn to_text(report: &Report) -> String {
 
     out.push_str("Elected, in order of election:\n");
     for (i, name) in report.elected.iter().enumerate() {
-        let stage = report.stages.iter().find(|s| s.elected.contains(name)).map(|s| s.number).unwrap_or(0);
+        let stage = report
+            .stages
+            .iter()
+            .find(|s| s.elected.contains(name))
+            .map(|s| s.number)
+            .unwrap_or(0);
         out.push_str(&format!("  {}. {}  (stage {})\n", i + 1, name, stage));
     }
     if report.elected.len() < report.seats as usize {
-        out.push_str(&format!("  {} seat(s) not filled\n", report.seats as usize - report.elected.len()));
+        out.push_str(&format!(
+            "  {} seat(s) not filled\n",
+            report.seats as usize - report.elected.len()
+        ));
     }
     let mut extra = String::new();
     for s in &report.stages {
@@ -56,7 +75,11 @@ pub fn to_text(report: &Report) -> String {
                 Some(st) => format!("by the votes at stage {st}"),
                 None => "by lot".to_string(),
             };
-            let about = if t.about == "exclusion" { "exclusion" } else { "order of surpluses" };
+            let about = if t.about == "exclusion" {
+                "exclusion"
+            } else {
+                "order of surpluses"
+            };
             extra.push_str(&format!(
                 "  Stage {}: tie for {} between {}: {} chosen {}\n",
                 s.number,
@@ -112,15 +135,25 @@ fn stage_block(report: &Report, stages: &[Stage]) -> String {
     let mut total = Vec::new();
     for s in stages {
         let p_nt = prev_nt.or_else(|| previous(report, s).map(|p| p.non_transferable.as_str()));
-        let p_loss = prev_loss.or_else(|| previous(report, s).map(|p| p.loss_to_truncation.as_str()));
-        nt.push((signed_diff(p_nt, &s.non_transferable), format!("{}  ", s.non_transferable)));
-        loss.push((signed_diff(p_loss, &s.loss_to_truncation), format!("{}  ", s.loss_to_truncation)));
+        let p_loss =
+            prev_loss.or_else(|| previous(report, s).map(|p| p.loss_to_truncation.as_str()));
+        nt.push((
+            signed_diff(p_nt, &s.non_transferable),
+            format!("{}  ", s.non_transferable),
+        ));
+        loss.push((
+            signed_diff(p_loss, &s.loss_to_truncation),
+            format!("{}  ", s.loss_to_truncation),
+        ));
         let sum = s
             .votes
             .values()
             .chain([&s.non_transferable, &s.loss_to_truncation])
             .try_fold(Dec::default(), |acc, v| Dec::parse(v).map(|d| acc.add(d)));
-        total.push((String::new(), sum.map(|d| format!("{}  ", d)).unwrap_or_default()));
+        total.push((
+            String::new(),
+            sum.map(|d| format!("{}  ", d)).unwrap_or_default(),
+        ));
         prev_nt = Some(&s.non_transferable);
         prev_loss = Some(&s.loss_to_truncation);
     }
@@ -128,7 +161,12 @@ fn stage_block(report: &Report, stages: &[Stage]) -> String {
     rows.push(("Loss to truncation".to_string(), loss));
     rows.push(("Total".to_string(), total));
 
-    let name_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0).max(9);
+    let name_w = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(9);
     let mut widths: Vec<(usize, usize)> = Vec::new();
     for (i, s) in stages.iter().enumerate() {
         let cw = rows.iter().map(|r| r.1[i].0.len()).max().unwrap_or(0);
@@ -201,7 +239,10 @@ struct Dec {
 
 impl Dec {
     fn parse(s: &str) -> Option<Dec> {
-        let (neg, body) = s.strip_prefix('-').map(|b| (true, b)).unwrap_or((false, s.strip_prefix('+').unwrap_or(s)));
+        let (neg, body) = s
+            .strip_prefix('-')
+            .map(|b| (true, b))
+            .unwrap_or((false, s.strip_prefix('+').unwrap_or(s)));
         let (int, frac) = body.split_once('.').unwrap_or((body, ""));
         let digits = format!("{int}{frac}");
         let u: i128 = digits.parse().ok()?;
@@ -236,7 +277,13 @@ impl std::fmt::Display for Dec {
             return write!(f, "{sign}{a}");
         }
         let scale = 10u128.pow(self.places);
-        write!(f, "{sign}{}.{:0w$}", a / scale, a % scale, w = self.places as usize)
+        write!(
+            f,
+            "{sign}{}.{:0w$}",
+            a / scale,
+            a % scale,
+            w = self.places as usize
+        )
     }
 }
 
@@ -249,7 +296,13 @@ mod tests {
         let a = Dec::parse("130.40863").unwrap();
         let b = Dec::parse("-0.00001").unwrap();
         assert_eq!(a.add(b).to_string(), "130.40862");
-        assert_eq!(Dec::parse("5").unwrap().add(Dec::parse("0.5").unwrap()).to_string(), "5.5");
+        assert_eq!(
+            Dec::parse("5")
+                .unwrap()
+                .add(Dec::parse("0.5").unwrap())
+                .to_string(),
+            "5.5"
+        );
         assert!(Dec::parse("x").is_none());
     }
 }

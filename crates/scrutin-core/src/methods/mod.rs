@@ -38,7 +38,11 @@ pub struct CountOptions {
 }
 
 /// Counts `election` under `method`.
-pub fn count(election: &Election, method: Method, options: &CountOptions) -> Result<Report, CountError> {
+pub fn count(
+    election: &Election,
+    method: Method,
+    options: &CountOptions,
+) -> Result<Report, CountError> {
     match method {
         Method::ScottishStv => scottish_stv::count(
             election,

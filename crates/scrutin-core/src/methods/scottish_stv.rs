@@ -23,7 +23,8 @@ use crate::CountError;
 pub type Value = Fixed<5>;
 
 pub const METHOD: &str = "scottish-stv";
-pub const RULES: &str = "Scottish Local Government Elections Order 2007 (SSI 2007/42) Sch. 1 rr. 45-52; \
+pub const RULES: &str =
+    "Scottish Local Government Elections Order 2007 (SSI 2007/42) Sch. 1 rr. 45-52; \
                          2011 Order (SSI 2011/399) rr. 46-53; SSI 2021/437 art. 2(4)";
 
 /// Choices the statute leaves open.
@@ -75,7 +76,15 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
 
     let mut surplus_pending: Vec<CandidateId> = Vec::new();
     let elected_now = elect_reaching_quota(&mut count, quota, &mut surplus_pending);
-    count.close_stage(Action::FirstCount, None, None, elected_now, vec![], vec![], vec![]);
+    count.close_stage(
+        Action::FirstCount,
+        None,
+        None,
+        elected_now,
+        vec![],
+        vec![],
+        vec![],
+    );
 
     loop {
         let vacancies = seats as usize - count.elected.len().min(seats as usize);
@@ -87,7 +96,11 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
         let continuing = count.continuing();
         if continuing.len() <= vacancies {
             let mut by_votes = continuing.clone();
-            by_votes.sort_by(|a, b| count.votes[b.index()].cmp(&count.votes[a.index()]).then(a.cmp(b)));
+            by_votes.sort_by(|a, b| {
+                count.votes[b.index()]
+                    .cmp(&count.votes[a.index()])
+                    .then(a.cmp(b))
+            });
             for &c in &by_votes {
                 count.elect(c);
             }
@@ -98,7 +111,8 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
                     vacancies - continuing.len()
                 )
             } else {
-                "rule 52(1): continuing candidates equal the vacancies and are deemed elected".to_string()
+                "rule 52(1): continuing candidates equal the vacancies and are deemed elected"
+                    .to_string()
             };
             count.amend_last_stage(&by_votes, Some(note));
             break;
@@ -107,9 +121,16 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
         let mut ties = Vec::new();
         if !surplus_pending.is_empty() {
             // Rule 49(1): the largest surplus first; 49(2)-(3) on equal surpluses.
-            let top = surplus_pending.iter().map(|c| count.votes[c.index()]).max().expect("non-empty");
-            let tied: Vec<CandidateId> =
-                surplus_pending.iter().copied().filter(|c| count.votes[c.index()] == top).collect();
+            let top = surplus_pending
+                .iter()
+                .map(|c| count.votes[c.index()])
+                .max()
+                .expect("non-empty");
+            let tied: Vec<CandidateId> = surplus_pending
+                .iter()
+                .copied()
+                .filter(|c| count.votes[c.index()] == top)
+                .collect();
             let c = count.break_tie(&tied, Want::Highest, "surplus_order", &mut ties);
             surplus_pending.retain(|&x| x != c);
 
@@ -126,12 +147,28 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
             count.loss += before - after;
 
             let elected_now = elect_reaching_quota(&mut count, quota, &mut surplus_pending);
-            count.close_stage(Action::Surplus, Some(c), Some(surplus), elected_now, vec![], ties, vec![]);
+            count.close_stage(
+                Action::Surplus,
+                Some(c),
+                Some(surplus),
+                elected_now,
+                vec![],
+                ties,
+                vec![],
+            );
         } else {
             // Rule 50(1): no surplus to transfer: exclude the lowest continuing candidate;
             // rule 51 on equal lowest.
-            let low = continuing.iter().map(|c| count.votes[c.index()]).min().expect("non-empty");
-            let tied: Vec<CandidateId> = continuing.iter().copied().filter(|c| count.votes[c.index()] == low).collect();
+            let low = continuing
+                .iter()
+                .map(|c| count.votes[c.index()])
+                .min()
+                .expect("non-empty");
+            let tied: Vec<CandidateId> = continuing
+                .iter()
+                .copied()
+                .filter(|c| count.votes[c.index()] == low)
+                .collect();
             let c = count.break_tie(&tied, Want::Lowest, "exclusion", &mut ties);
             count.state[c.index()] = CandidateState::Excluded;
 
@@ -141,20 +178,37 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
             count.transfer(parcels, |p| p.value);
 
             let elected_now = elect_reaching_quota(&mut count, quota, &mut surplus_pending);
-            count.close_stage(Action::Exclusion, Some(c), None, elected_now, vec![c], ties, vec![]);
+            count.close_stage(
+                Action::Exclusion,
+                Some(c),
+                None,
+                elected_now,
+                vec![c],
+                ties,
+                vec![],
+            );
         }
         debug_assert_eq!(count.conserved_total(), Value::from_int(valid as i64));
     }
 
     let mut options_out = indexmap::IndexMap::new();
     options_out.insert("tie_break".to_string(), "prior-stage, then lot".to_string());
-    options_out.insert("prior_stage_reading".to_string(), options.reading.name().to_string());
+    options_out.insert(
+        "prior_stage_reading".to_string(),
+        options.reading.name().to_string(),
+    );
     if let Some(seed) = options.lot.seed {
         options_out.insert("lot_seed".to_string(), seed.to_string());
     }
     options_out.insert(
         "lot_order".to_string(),
-        options.lot.order.iter().map(|&c| count.name(c)).collect::<Vec<_>>().join(", "),
+        options
+            .lot
+            .order
+            .iter()
+            .map(|&c| count.name(c))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
 
     let profile = &election.profile;
@@ -166,11 +220,23 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
         arithmetic: Value::arithmetic_name(),
         seats,
         quota: quota.to_string(),
-        candidates: profile.candidates().iter().map(|c| c.name.clone()).collect(),
-        withdrawn: election.withdrawn.iter().map(|&c| profile.name(c).to_string()).collect(),
+        candidates: profile
+            .candidates()
+            .iter()
+            .map(|c| c.name.clone())
+            .collect(),
+        withdrawn: election
+            .withdrawn
+            .iter()
+            .map(|&c| profile.name(c).to_string())
+            .collect(),
         valid_ballots: valid.to_string(),
         invalid_ballots: invalid.to_string(),
-        elected: count.elected.iter().map(|&c| profile.name(c).to_string()).collect(),
+        elected: count
+            .elected
+            .iter()
+            .map(|&c| profile.name(c).to_string())
+            .collect(),
         stages: count.stages,
         options: options_out,
     })
@@ -180,10 +246,21 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
 /// elected at one stage are listed highest first; any surplus joins the pending ones (rule 48
 /// transfers only a surplus that *exceeds* the quota, so a candidate with exactly the quota
 /// has none).
-fn elect_reaching_quota(count: &mut Count<'_, Value>, quota: Value, pending: &mut Vec<CandidateId>) -> Vec<CandidateId> {
-    let mut reached: Vec<CandidateId> =
-        count.continuing().into_iter().filter(|c| count.votes[c.index()] >= quota).collect();
-    reached.sort_by(|a, b| count.votes[b.index()].cmp(&count.votes[a.index()]).then(a.cmp(b)));
+fn elect_reaching_quota(
+    count: &mut Count<'_, Value>,
+    quota: Value,
+    pending: &mut Vec<CandidateId>,
+) -> Vec<CandidateId> {
+    let mut reached: Vec<CandidateId> = count
+        .continuing()
+        .into_iter()
+        .filter(|c| count.votes[c.index()] >= quota)
+        .collect();
+    reached.sort_by(|a, b| {
+        count.votes[b.index()]
+            .cmp(&count.votes[a.index()])
+            .then(a.cmp(b))
+    });
     for &c in &reached {
         count.elect(c);
         if count.votes[c.index()] > quota {
