@@ -168,27 +168,26 @@ fn stage_block(report: &Report, stages: &[Stage]) -> String {
         .unwrap_or(0)
         .max(9);
     let mut widths: Vec<(usize, usize)> = Vec::new();
-    for (i, s) in stages.iter().enumerate() {
+    for i in 0..stages.len() {
         let cw = rows.iter().map(|r| r.1[i].0.len()).max().unwrap_or(0);
         let tw = rows.iter().map(|r| r.1[i].1.len()).max().unwrap_or(0);
-        let head = stage_heading(s).chars().count();
-        let tw = tw.max(head.saturating_sub(cw + 1)).max(8);
+        let tw = tw.max(8);
         widths.push((cw, tw));
     }
     let mut out = String::new();
-    let mut line1 = format!("{:<name_w$}", "Stage");
-    let mut line2 = format!("{:<name_w$}", "");
+    for s in stages {
+        out.push_str(&format!("Stage {}: {}\n", s.number, stage_heading(s)));
+    }
+    out.push('\n');
+    let mut line1 = format!("{:<name_w$}", "");
     for (i, s) in stages.iter().enumerate() {
         let (cw, tw) = widths[i];
         let w = if cw > 0 { cw + 1 + tw } else { tw };
-        line1.push_str(&format!(" | {:<w$}", s.number));
-        line2.push_str(&format!(" | {:<w$}", stage_heading(s)));
+        line1.push_str(&format!(" | {:>w$}", format!("Stage {}", s.number)));
     }
     out.push_str(line1.trim_end());
     out.push('\n');
-    out.push_str(line2.trim_end());
-    out.push('\n');
-    out.push_str(&"-".repeat(line2.trim_end().chars().count()));
+    out.push_str(&"-".repeat(line1.trim_end().chars().count()));
     out.push('\n');
     for (name, cells) in &rows {
         let pad = name_w.saturating_sub(name.chars().count());
