@@ -1,0 +1,166 @@
+//! The `scrutin` binary as a user meets it.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_scrutin");
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/edinburgh-2022-city-centre.blt"
+);
+
+fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn counts_the_bundled_example_as_the_council_declared() {
+    let (code, out, err) = run(
+        &[
+            "count",
+            EXAMPLE,
+            "--method",
+            "scottish-stv",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // City of Edinburgh Council declared these four for Ward 11 (City Centre) on 6 May 2022.
+    let elected: Vec<&str> = r["elected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        elected,
+        [
+            "Jo MOWAT \"Scottish Conservative and Unionist\"",
+            "Claire MILLER \"Scottish Green Party\"",
+            "Finlay MCFARLANE \"Scottish National Party (SNP)\"",
+            "Margaret Arma GRAHAM \"Labour and Co-operative Party\""
+        ]
+    );
+    // The documented shape (docs/report-schema.md).
+    assert_eq!(r["format"], "scrutin-report/1");
+    assert_eq!(r["method"], "scottish-stv");
+    assert_eq!(r["seats"], 4);
+    assert_eq!(r["quota"], "1772.00000");
+    assert_eq!(r["title"], "Ward 11 - City Centre");
+    assert_eq!(r["candidates"].as_array().unwrap().len(), 13);
+    let stages = r["stages"].as_array().unwrap();
+    assert_eq!(stages[0]["action"], "first_count");
+    assert_eq!(
+        stages[0]["votes"]["Jo MOWAT \"Scottish Conservative and Unionist\""],
+        "1896.00000"
+    );
+    assert_eq!(stages[1]["action"], "surplus");
+    assert_eq!(
+        stages[1]["candidate"],
+        "Jo MOWAT \"Scottish Conservative and Unionist\""
+    );
+    for s in stages {
+        assert!(s["non_transferable"].is_string());
+        assert_eq!(s["votes"].as_object().unwrap().len(), 13);
+    }
+}
+
+#[test]
+fn text_sheet_reads_stdin() {
+    let blt = "3 1\n4 1 0\n3 2 1 0\n2 3 2 0\n0\n\"Ann\"\n\"Bob\"\n\"Cat\"\n\"Tiny\"\n";
+    let (code, out, err) = run(&["count", "-"], Some(blt));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Tiny\n===="), "{out}");
+    assert!(out.contains("Quota: 5.00000"), "{out}");
+    // Cat (2) excluded at stage 2 → Bob 5 → elected.
+    assert!(out.contains("Stage 2: Exclusion of Cat"), "{out}");
+    assert!(out.contains("1. Bob  (stage 2)"), "{out}");
+}
+
+#[test]
+fn bad_input_names_file_line_and_column() {
+    let blt = "3 1\n1 1 2 0\n1 4 0\n0\n";
+    let (code, out, err) = run(&["count", "-"], Some(blt));
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.starts_with("scrutin: <stdin>:3:3: "), "{err}");
+    assert!(err.contains("between 1 and 3"), "{err}");
+
+    let (code, _, err) = run(&["count", "/nonexistent/x.blt"], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot open /nonexistent/x.blt"), "{err}");
+
+    let (code, _, err) = run(&["count", EXAMPLE, "--method", "borda"], None);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("unknown method \"borda\"") && err.contains("scottish-stv"),
+        "{err}"
+    );
+}
+
+#[test]
+fn seed_and_lot_order_decide_a_lot_and_are_recorded() {
+    // B and C tie on 2 at every stage: the lot decides who is excluded.
+    let blt = "3 1\n4 1 0\n2 2 1 0\n2 3 1 0\n0\n\"A\"\n\"B\"\n\"C\"\n\"t\"\n";
+    let (_, out, _) = run(
+        &["count", "-", "--format", "json", "--lot-order", "C,B"],
+        Some(blt),
+    );
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["stages"][1]["candidate"], "C");
+    assert_eq!(r["stages"][1]["ties"][0]["by"], "lot");
+    assert_eq!(r["options"]["lot_order"], "C, B, A");
+    let (_, out, _) = run(
+        &["count", "-", "--format", "json", "--lot-order", "2"],
+        Some(blt),
+    );
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["stages"][1]["candidate"], "B");
+    let (_, out, _) = run(
+        &["count", "-", "--format", "json", "--seed", "99"],
+        Some(blt),
+    );
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["options"]["lot_seed"], "99");
+    let (code, _, err) = run(&["count", "-", "--lot-order", "Zed"], Some(blt));
+    assert_eq!(code, 1);
+    assert!(err.contains("\"Zed\" is neither"), "{err}");
+}
+
+#[test]
+fn several_files_give_a_json_array() {
+    let (code, out, err) = run(
+        &[
+            "count", EXAMPLE, EXAMPLE, "--format", "json", "--seats", "3",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let arr = r.as_array().unwrap();
+    assert_eq!(arr.len(), 2);
+    assert_eq!(arr[0]["seats"], 3);
+    assert_eq!(arr[0], arr[1]);
+    // 3 seats: quota ⌊8857/4⌋+1.
+    assert_eq!(arr[0]["quota"], "2215.00000");
+}
