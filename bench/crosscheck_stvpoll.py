@@ -474,7 +474,8 @@ CAUSE_TEXT = {
                 "defines a continuing candidate as one \"not deemed to be elected\" and not excluded; "
                 "rules 47-49 elect at once and move one surplus per stage, largest first. The statute with "
                 "only stvpoll's batching added reproduces stvpoll's result; the statute in exact "
-                "arithmetic reproduces scrutin's. scrutin follows the statute.",
+                "arithmetic reproduces scrutin's (stvpoll's double-counting, see the stvpoll-bug cases, may act "
+                "too, but fixing it alone does not change the result). scrutin follows the statute.",
     "unclear": "no single variant explains it; see the lines above.",
 }
 
@@ -638,7 +639,26 @@ def _dist_version():
 
 
 # Notes from reading the stage sheets of each disagreement by hand (filled in after a run).
-HAND_NOTES = {}
+HAND_NOTES = {
+    "dumgal_2022_ward7.blt":
+        "BERRETTI (1161) and DEMPSTER (1087) both reach the quota 994 at stage 1. The 343 papers "
+        "\"BERRETTI 1, DEMPSTER 2\" are worth 343 x 167/1161 = 49.34 in BERRETTI's surplus; under "
+        "rule 48(2) they skip DEMPSTER (elected, so not continuing) and go on to their next "
+        "preference, as scrutin's stage 2 shows (nothing moves to DEMPSTER). stvpoll's transfer log "
+        "credits 74.80 to DEMPSTER: those 49.34 plus 25.46 from DEMPSTER's own 177 \"DEMPSTER 1, "
+        "BERRETTI 2\" papers, which it also cuts to BERRETTI's transfer value. DEMPSTER's surplus "
+        "becomes 167.80 instead of 93 and is spread differently, leaving JAMIESON (613.69) rather "
+        "than THORNTON (612.95 in scrutin's stage 3) lowest. scrutin follows the statute.",
+    "south_lanarkshire_2012_ward13.blt":
+        "CLEARIE (1669) and McCOLL (1260) reach the quota 1204 at stage 1; under the statute McCOLL, "
+        "being elected, receives nothing from CLEARIE's surplus (scrutin's stage 2) and her surplus is "
+        "56. stvpoll credits CLEARIE -> McCOLL 119.80: 43.46 = 156 x 465/1669 from the papers "
+        "\"CLEARIE 1, McCOLL 2\" (its batching) plus 76.34 = 274 x 465/1669 from McCOLL's own "
+        "\"McCOLL 1, CLEARIE 2\" first preferences, counted a second time (the bug). McCOLL's surplus "
+        "becomes 175.80, which lifts BAILLIE (LD) over TULLETT at the last exclusion (stvpoll "
+        "1065.39 v 1058.67; scrutin 1048.26 v 1065.29). "
+        "scrutin follows the statute.",
+}
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use scrutin_core::methods::{self, CountOptions, Method};
-use scrutin_core::tie::{LotOrder, PriorStageReading};
+use scrutin_core::methods::{self, Arithmetic, CountOptions, Method};
+use scrutin_core::tie::{LotOrder, PriorStageReading, TiePolicy};
 use scrutin_core::CandidateId;
 use scrutin_formats::{blt, report};
 
@@ -27,9 +27,19 @@ pub struct CountArgs {
     /// turn: text reports follow one another, JSON is an array of reports.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Rule set: scottish-stv.
+    /// Rule set: scottish-stv, meek, wigm, ers97, irv, fptp, block.
     #[arg(long, short = 'm', default_value = "scottish-stv")]
     pub method: String,
+    /// Block vote: how many candidates each voter may mark (default: the seats).
+    #[arg(long)]
+    pub marks: Option<u32>,
+    /// Arithmetic, where the rule set lets you choose: fixedN (e.g. fixed9) or exact.
+    #[arg(long)]
+    pub arithmetic: Option<String>,
+    /// Tie-break by earlier stages: backward (most recent difference), forward (earliest
+    /// difference) or lot (straight to the lot). Default: the rule set's own.
+    #[arg(long)]
+    pub tie_break: Option<String>,
     /// Seats to fill (default: as the file says).
     #[arg(long)]
     pub seats: Option<u32>,
@@ -82,7 +92,14 @@ pub fn run(args: CountArgs) -> Result<()> {
         if let Some(s) = args.seats {
             election.seats = s;
         }
-        let report = methods::count(&election, method, &CountOptions { reading, lot })
+        let options = CountOptions {
+            tie_policy,
+            reading,
+            lot,
+            marks: args.marks,
+            arithmetic,
+        };
+        let report = methods::count(&election, method, &options)
             .with_context(|| format!("counting {}", path.display()))?;
         reports.push(report);
     }

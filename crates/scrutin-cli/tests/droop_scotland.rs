@@ -147,8 +147,8 @@ fn compare(
     rounds: &[DroopRound],
     droop_elected: &[String],
 ) -> Result<(), String> {
-    if report.quota != quota {
-        return Err(format!("quota {} != Droop {}", report.quota, quota));
+    if report.quota.as_deref() != Some(quota) {
+        return Err(format!("quota {:?} != Droop {}", report.quota, quota));
     }
     // Drop Droop's zero-surplus rounds: totals identical to the round before.
     let mut kept: Vec<&DroopRound> = Vec::new();

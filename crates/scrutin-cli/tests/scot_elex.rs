@@ -72,7 +72,7 @@ fn all_749_scottish_elections_count_and_match_the_golden_file() {
             out,
             "{name}\t{}\t{}\t{}\t{}",
             report.seats,
-            report.quota,
+            report.quota.as_deref().unwrap_or("-"),
             report.stages.len(),
             report.elected.join("; ")
         )

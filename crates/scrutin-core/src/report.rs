@@ -42,7 +42,8 @@ pub enum Action {
     FirstCount,
     /// Transferring an elected candidate's surplus.
     Surplus,
-    /// Excluding a candidate and transferring their papers.
+    /// Excluding one or more candidates and transferring their papers (or, in rules that
+    /// move them in batches, one batch of them).
     Exclusion,
 }
 
@@ -76,6 +77,12 @@ pub struct Stage {
     pub surplus: Option<String>,
     /// Each candidate's votes at the end of the stage, in ballot order.
     pub votes: IndexMap<String, String>,
+    /// The quota in force at the end of this stage, where a rule set recomputes it (Meek).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub quota: Option<String>,
+    /// Keep factors at the end of the stage (Meek), candidate → value.
+    #[serde(skip_serializing_if = "IndexMap::is_empty", default)]
+    pub keep_factors: IndexMap<String, String>,
     /// Each candidate's state at the end of the stage.
     pub states: IndexMap<String, CandidateState>,
     /// What this stage moved: candidate → signed change, for candidates whose votes changed.
@@ -109,7 +116,9 @@ pub struct Report {
     /// Arithmetic, e.g. `fixed-5`.
     pub arithmetic: String,
     pub seats: u32,
-    pub quota: String,
+    /// The quota (or threshold) at the start of the count; `None` for methods without one
+    /// (first past the post, block vote).
+    pub quota: Option<String>,
     /// Candidates in ballot-paper order.
     pub candidates: Vec<String>,
     pub withdrawn: Vec<String>,

@@ -16,7 +16,7 @@ use crate::tie::{break_tie, LotOrder, PriorStageReading, Resolution, Want};
 use crate::CountError;
 
 /// Papers that share a ranking and a current value, sitting with one candidate.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Parcel<N> {
     /// Index of the ranking in the profile.
     pub ballot: u32,
@@ -118,7 +118,7 @@ impl<'e, N: Number> Count<'e, N> {
                 None => nt += amount,
             }
         }
-        self.non_transferable += nt;
+        self.non_transferable += nt.clone();
         nt
     }
 
@@ -169,9 +169,9 @@ impl<'e, N: Number> Count<'e, N> {
         let mut transfers = IndexMap::new();
         for c in profile.candidate_ids() {
             let name = profile.name(c).to_string();
-            let v = self.votes[c.index()];
+            let v = self.votes[c.index()].clone();
             if let Some(prev) = prev {
-                let d = v - prev[c.index()];
+                let d = v.clone() - prev[c.index()].clone();
                 if !d.is_zero() {
                     let s = if d > N::zero() {
                         format!("+{d}")
@@ -190,6 +190,8 @@ impl<'e, N: Number> Count<'e, N> {
             candidate: candidate.map(|c| self.name(c).to_string()),
             surplus: surplus.map(|s| s.to_string()),
             votes,
+            quota: None,
+            keep_factors: IndexMap::new(),
             states,
             transfers,
             non_transferable: self.non_transferable.to_string(),
@@ -229,7 +231,7 @@ impl<'e, N: Number> Count<'e, N> {
 
     /// Sum over all candidates, plus non-transferable and loss: must equal the valid papers.
     pub fn conserved_total(&self) -> N {
-        self.votes.iter().copied().sum::<N>() + self.non_transferable + self.loss
+        self.votes.iter().cloned().sum::<N>() + self.non_transferable.clone() + self.loss.clone()
     }
 }
 

@@ -54,6 +54,72 @@ impl PriorStageReading {
     }
 }
 
+/// Which earlier stages break a tie before the lot is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TiePolicy {
+    /// (Default.) The most recent preceding stage at which the tied candidates differed
+    /// (Scottish rules 49(2), 51(2); Meek/NZ rules), read as [`PriorStageReading`] says; then lot.
+    #[default]
+    Backward,
+    /// The earliest stage at which they differed (ERS97 5.2.5, 5.6.2); then lot.
+    Forward,
+    /// Straight to the lot.
+    Lot,
+}
+
+impl TiePolicy {
+    pub const ALL: [TiePolicy; 3] = [Self::Backward, Self::Forward, Self::Lot];
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Backward => "backward",
+            Self::Forward => "forward",
+            Self::Lot => "lot",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.name() == s)
+    }
+}
+
+/// Breaks a tie under `policy`: [`break_tie`] for `Backward`; for `Forward` the earliest
+/// stage at which the tied candidates did not all have the same votes, keeping the extreme
+/// ones and going on forward among them; for `Lot` the lot alone.
+pub fn break_tie_by<N: Number>(
+    policy: TiePolicy,
+    tied: &[CandidateId],
+    history: &[Vec<N>],
+    want: Want,
+    reading: PriorStageReading,
+    lot: &LotOrder,
+) -> (CandidateId, Resolution) {
+    match policy {
+        TiePolicy::Backward => break_tie(tied, history, want, reading, lot),
+        TiePolicy::Lot => (lot.pick(tied), Resolution::Lot),
+        TiePolicy::Forward => {
+            let mut set = tied.to_vec();
+            for (s, stage) in history.iter().enumerate() {
+                let first = &stage[set[0].index()];
+                if set.iter().all(|c| &stage[c.index()] == first) {
+                    continue;
+                }
+                let vals = set.iter().map(|c| &stage[c.index()]);
+                let best = match want {
+                    Want::Lowest => vals.min(),
+                    Want::Highest => vals.max(),
+                }
+                .expect("non-empty")
+                .clone();
+                set.retain(|c| stage[c.index()] == best);
+                if set.len() == 1 {
+                    return (set[0], Resolution::PriorStage(s as u32 + 1));
+                }
+            }
+            (lot.pick(&set), Resolution::Lot)
+        }
+    }
+}
+
 /// Which end of the tie is wanted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Want {
@@ -148,7 +214,7 @@ pub fn break_tie<N: Number>(
 ) -> (CandidateId, Resolution) {
     debug_assert!(tied.len() >= 2);
     let extreme = |set: &[CandidateId], stage: &[N]| -> Vec<CandidateId> {
-        let vals = set.iter().map(|c| stage[c.index()]);
+        let vals = set.iter().map(|c| &stage[c.index()]);
         let best = match want {
             Want::Lowest => vals.min(),
             Want::Highest => vals.max(),
@@ -156,15 +222,15 @@ pub fn break_tie<N: Number>(
         .expect("non-empty");
         set.iter()
             .copied()
-            .filter(|c| stage[c.index()] == best)
+            .filter(|c| &stage[c.index()] == best)
             .collect()
     };
     match reading {
         PriorStageReading::Narrowing => {
             let mut set = tied.to_vec();
             for (s, stage) in history.iter().enumerate().rev() {
-                let first = stage[set[0].index()];
-                if set.iter().all(|c| stage[c.index()] == first) {
+                let first = &stage[set[0].index()];
+                if set.iter().all(|c| &stage[c.index()] == first) {
                     continue;
                 }
                 set = extreme(&set, stage);
@@ -185,7 +251,7 @@ pub fn break_tie<N: Number>(
         }
         PriorStageReading::AllDistinct => {
             for (s, stage) in history.iter().enumerate().rev() {
-                let mut vals: Vec<N> = tied.iter().map(|c| stage[c.index()]).collect();
+                let mut vals: Vec<&N> = tied.iter().map(|c| &stage[c.index()]).collect();
                 vals.sort();
                 if vals.windows(2).all(|w| w[0] != w[1]) {
                     let ext = extreme(tied, stage);
@@ -303,6 +369,26 @@ mod tests {
                 &lot
             ),
             (B, Resolution::PriorStage(1))
+        );
+    }
+
+    #[test]
+    fn forward_uses_the_earliest_difference_and_lot_skips_history() {
+        // Stage 1: A=2 B=3; stage 2: A=4 B=3. Backward says B lowest, forward says A.
+        let hist = h(&[&[2, 3, 9], &[4, 3, 9]]);
+        let lot = LotOrder::given(&[C, B, A], 3);
+        let r = PriorStageReading::Narrowing;
+        assert_eq!(
+            break_tie_by(TiePolicy::Backward, &[A, B], &hist, Want::Lowest, r, &lot),
+            (B, Resolution::PriorStage(2))
+        );
+        assert_eq!(
+            break_tie_by(TiePolicy::Forward, &[A, B], &hist, Want::Lowest, r, &lot),
+            (A, Resolution::PriorStage(1))
+        );
+        assert_eq!(
+            break_tie_by(TiePolicy::Lot, &[A, B], &hist, Want::Lowest, r, &lot),
+            (B, Resolution::Lot)
         );
     }
 

@@ -33,7 +33,10 @@ pub fn to_text(report: &Report) -> String {
     out.push_str(&format!("Arithmetic:    {}\n", report.arithmetic));
     out.push_str(&format!(
         "Seats: {}   Valid ballots: {}   Invalid: {}   Quota: {}\n",
-        report.seats, report.valid_ballots, report.invalid_ballots, report.quota
+        report.seats,
+        report.valid_ballots,
+        report.invalid_ballots,
+        report.quota.as_deref().unwrap_or("none")
     ));
     if !report.withdrawn.is_empty() {
         out.push_str(&format!("Withdrawn:     {}\n", report.withdrawn.join(", ")));

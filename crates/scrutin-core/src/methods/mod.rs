@@ -6,7 +6,7 @@ pub mod scottish_stv;
 
 use crate::model::Election;
 use crate::report::Report;
-use crate::tie::{LotOrder, PriorStageReading};
+use crate::tie::{LotOrder, PriorStageReading, TiePolicy};
 use crate::CountError;
 
 /// A rule set, by the name scripts use.
@@ -30,11 +30,62 @@ impl Method {
     }
 }
 
-/// Options that every rule set understands; each uses those its rules leave open.
+/// Arithmetic a rule set may be asked to count in, where its rules leave the choice open
+/// (Meek: `fixed9` by default, as OpenSTV, Droop and stv-rs do; `exact` rationals).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arithmetic {
+    /// Fixed point with this many decimal places.
+    Fixed(u32),
+    /// Exact rationals.
+    Exact,
+}
+
+impl Arithmetic {
+    pub fn name(self) -> String {
+        match self {
+            Arithmetic::Fixed(p) => format!("fixed{p}"),
+            Arithmetic::Exact => "exact".to_string(),
+        }
+    }
+    /// `fixed9`, `fixed5`, …, `exact`.
+    pub fn from_name(s: &str) -> Option<Self> {
+        if s == "exact" {
+            return Some(Arithmetic::Exact);
+        }
+        s.strip_prefix("fixed")
+            .and_then(|p| p.parse().ok())
+            .filter(|p| *p <= 12)
+            .map(Arithmetic::Fixed)
+    }
+}
+
+/// Options that every rule set understands; each uses those its rules leave open and refuses
+/// (with [`CountError::Invalid`]) one it cannot honour.
 #[derive(Clone, Debug)]
 pub struct CountOptions {
+    /// Which earlier stages break ties (default: the method's own rule).
+    pub tie_policy: Option<TiePolicy>,
+    /// How to read "most recent preceding stage" for three or more tied (backward policy).
     pub reading: PriorStageReading,
+    /// The lot, drawn or given before the count.
     pub lot: LotOrder,
+    /// Block vote: how many candidates each voter may mark (default: the seats).
+    pub marks: Option<u32>,
+    /// Arithmetic, for rule sets that let you choose (default: the method's own).
+    pub arithmetic: Option<Arithmetic>,
+}
+
+impl CountOptions {
+    /// Defaults with a lot drawn from `seed` for `n` candidates.
+    pub fn with_seed(n: usize, seed: u64) -> Self {
+        CountOptions {
+            tie_policy: None,
+            reading: PriorStageReading::default(),
+            lot: LotOrder::from_seed(n, seed),
+            marks: None,
+            arithmetic: None,
+        }
+    }
 }
 
 /// Counts `election` under `method`.
@@ -44,12 +95,29 @@ pub fn count(
     options: &CountOptions,
 ) -> Result<Report, CountError> {
     match method {
-        Method::ScottishStv => scottish_stv::count(
-            election,
-            &scottish_stv::Options {
-                reading: options.reading,
-                lot: options.lot.clone(),
-            },
-        ),
+        Method::ScottishStv => {
+            if options.tie_policy.is_some_and(|p| p != TiePolicy::Backward) {
+                return Err(CountError::Invalid(
+                    "Scottish STV breaks ties by the most recent preceding stage (rules 49, 51); \
+                     --tie-break cannot change that"
+                        .to_string(),
+                ));
+            }
+            if options
+                .arithmetic
+                .is_some_and(|a| a != Arithmetic::Fixed(5))
+            {
+                return Err(CountError::Invalid(
+                    "Scottish STV counts to five decimal places (rule 48(3)); --arithmetic cannot change that".to_string(),
+                ));
+            }
+            scottish_stv::count(
+                election,
+                &scottish_stv::Options {
+                    reading: options.reading,
+                    lot: options.lot.clone(),
+                },
+            )
+        }
     }
 }

@@ -142,7 +142,7 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
             let parcels = std::mem::take(&mut count.piles[c.index()]);
             let before: Value = count.votes.iter().copied().sum::<Value>() + count.non_transferable;
             count.votes[c.index()] = quota;
-            count.transfer(parcels, |p| p.value.mul_div_trunc(surplus, total));
+            count.transfer(parcels, |p| p.value.mul_div_trunc(&surplus, &total));
             let after: Value = count.votes.iter().copied().sum::<Value>() + count.non_transferable;
             count.loss += before - after;
 
@@ -219,7 +219,7 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
         rules: RULES.to_string(),
         arithmetic: Value::arithmetic_name(),
         seats,
-        quota: quota.to_string(),
+        quota: Some(quota.to_string()),
         candidates: profile
             .candidates()
             .iter()
