@@ -76,6 +76,19 @@ pub fn run(args: CountArgs) -> Result<()> {
             args.tie_reading
         )
     })?;
+    let tie_policy =
+        match &args.tie_break {
+            None => None,
+            Some(t) => Some(TiePolicy::from_name(t).with_context(|| {
+                format!("unknown tie-break {t:?}; known: backward, forward, lot")
+            })?),
+        };
+    let arithmetic = match &args.arithmetic {
+        None => None,
+        Some(a) => Some(Arithmetic::from_name(a).with_context(|| {
+            format!("unknown arithmetic {a:?}; known: fixed0 … fixed12, exact")
+        })?),
+    };
 
     let mut reports = Vec::with_capacity(args.files.len());
     for path in &args.files {
