@@ -17,7 +17,7 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 1] = [Method::ScottishStv];
+    pub const ALL: &'static [Method] = &[Method::ScottishStv];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -26,7 +26,7 @@ impl Method {
     }
 
     pub fn from_name(s: &str) -> Option<Method> {
-        Self::ALL.into_iter().find(|m| m.name() == s)
+        Self::ALL.iter().copied().find(|m| m.name() == s)
     }
 }
 
