@@ -1,6 +1,7 @@
 //! The `scrutin` command. A thin shell: it reads files, calls the counting engine and prints.
 //! All errors become `anyhow` here, at the edge.
 
+mod compare;
 mod count;
 
 use clap::{Parser, Subcommand};
@@ -20,12 +21,16 @@ struct Cli {
 enum Command {
     /// Count a ballot file under a rule set and print the stage-by-stage report.
     Count(count::CountArgs),
+    /// Count the same ballots under several rule sets and show the results side by side,
+    /// with seats per group (party or slate, from names like `Name (Party)`).
+    Compare(compare::CompareArgs),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Count(args) => count::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

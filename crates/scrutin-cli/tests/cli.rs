@@ -164,3 +164,50 @@ fn several_files_give_a_json_array() {
     // 3 seats: quota ⌊8857/4⌋+1.
     assert_eq!(arr[0]["quota"], "2215.00000");
 }
+
+#[test]
+fn compare_shows_seats_and_first_preferences_by_group() {
+    let (code, out, err) = run(
+        &[
+            "compare",
+            EXAMPLE,
+            "--methods",
+            "scottish-stv",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let c: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(c["seats"], 4);
+    let fp = c["first_preferences_by_group"].as_object().unwrap();
+    // SNP had two candidates: 1182 + 984 first preferences.
+    assert_eq!(fp["Scottish National Party (SNP)"], "2166");
+    let total: u64 = fp
+        .values()
+        .map(|v| v.as_str().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, 8857);
+    let o = &c["outcomes"][0];
+    assert_eq!(o["method"], "scottish-stv");
+    assert_eq!(o["seats_by_group"]["Scottish Green Party"], 1);
+    assert_eq!(o["seats_by_group"]["Independent"], 0);
+    let seats: u64 = o["seats_by_group"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(seats, 4);
+
+    let (code, out, _) = run(&["compare", EXAMPLE, "--methods", "scottish-stv"], None);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Scottish National Party (SNP)      |           2166 (24.5%) |            1"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["compare", EXAMPLE, "--methods", "nope"], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown method \"nope\""), "{err}");
+}

@@ -308,3 +308,80 @@ mod tests {
         assert!(Dec::parse("x").is_none());
     }
 }
+
+/// A comparison of rule sets as text: first preferences and seats per group, then the
+/// elected candidates under each rule set.
+pub fn comparison_to_text(c: &scrutin_core::compare::Comparison) -> String {
+    let mut out = String::new();
+    let title = if c.title.is_empty() {
+        "(untitled)"
+    } else {
+        &c.title
+    };
+    out.push_str(&format!("{title} — {} seat(s)\n\n", c.seats));
+    let total = c
+        .first_preferences_by_group
+        .values()
+        .filter_map(|v| Dec::parse(v))
+        .fold(Dec::default(), Dec::add);
+    let label = |g: &str| {
+        if g.is_empty() {
+            "(no group)".to_string()
+        } else {
+            g.to_string()
+        }
+    };
+    let name_w = c
+        .groups
+        .iter()
+        .map(|g| label(g).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(18);
+    let mut head = format!("{:<name_w$} | {:>22}", "Group", "first preferences");
+    for o in &c.outcomes {
+        head.push_str(&format!(" | {:>w$}", o.method, w = o.method.len().max(5)));
+    }
+    out.push_str(&head);
+    out.push('\n');
+    out.push_str(&"-".repeat(head.chars().count()));
+    out.push('\n');
+    for g in &c.groups {
+        let fp = c
+            .first_preferences_by_group
+            .get(g)
+            .cloned()
+            .unwrap_or_default();
+        let pct = Dec::parse(&fp)
+            .map(|d| percent(d, total))
+            .unwrap_or_default();
+        let l = label(g);
+        let pad = name_w.saturating_sub(l.chars().count());
+        let mut line = format!("{l}{} | {:>22}", " ".repeat(pad), format!("{fp} ({pct}%)"));
+        for o in &c.outcomes {
+            let seats = o.seats_by_group.get(g).copied().unwrap_or(0);
+            let w = o.method.len().max(5);
+            line.push_str(&format!(" | {:>w$}", seats));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('\n');
+    let mw = c.outcomes.iter().map(|o| o.method.len()).max().unwrap_or(0);
+    for o in &c.outcomes {
+        out.push_str(&format!("{:<mw$}  {}\n", o.method, o.elected.join("; ")));
+    }
+    out
+}
+
+/// `part / whole` as a percentage to one decimal place, rounded half up.
+fn percent(part: Dec, whole: Dec) -> String {
+    if whole.units == 0 {
+        return "0.0".to_string();
+    }
+    let p = part.places.max(whole.places);
+    let (a, b) = (part.rescale(p), whole.rescale(p));
+    // tenths of a percent, rounded half up
+    let tenths = (a * 2000 + b) / (2 * b);
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
