@@ -586,6 +586,14 @@ def main():
         if note:
             w(f"- Checked by hand: {note}")
         w("")
+    order_only = sorted(set(agree) - set(agree_order))
+    if order_only:
+        w(f"## Same elected set, different order of election ({len(order_only)})\n")
+        w(", ".join(order_only) + ".\n")
+        w("Not a disagreement about who is elected: stvpoll elects everyone at or over the quota at the "
+          "start of a round in order of votes and elects those reaching it during the round only when the "
+          "round ends (and the last ones as \"no competition left\"), while rules 47-49 elect a candidate "
+          "at the stage where the quota is reached.\n")
     w("## Closest calls and ties in the whole data set\n")
     close_calls.sort(key=lambda t: t[0])
     n_small = sum(1 for c in close_calls if c[0] < 1)

@@ -9,8 +9,9 @@
 #     (STVPOLL_RUNS runs, default 3), and each one's peak RSS (GNU time, one extra run);
 #   * all the Scottish council elections: scrutin one process per file in a shell loop,
 #     stvpoll all files in one Python process (bench/stvpoll_count.py);
-# and writes bench/results/latest.md (also printed). Raw hyperfine exports go to
-# bench-data/hyperfine/ (git-ignored).
+# and writes bench/results/latest.md, which is also the only thing printed on stdout (progress
+# and hyperfine's own output go to stderr). Raw hyperfine exports go to bench-data/hyperfine/
+# (git-ignored). Other work on the machine inflates and scatters the times: run it idle.
 #
 # Environment: PYTHON (default python3, must import stvpoll), SCOT_ELEX (data directory),
 # STVPOLL_RUNS, SCRUTIN_RUNS.
@@ -28,8 +29,9 @@ RAW=bench-data/hyperfine
 OUT=bench/results/latest.md
 SCRUTIN=target/release/scrutin
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== build" >&2
-cargo build --release -p scrutin
+cargo build --release -p scrutin >&2
 
 mkdir -p bench-data "$RAW" bench/results
 if [[ ! -s $BIG ]]; then
@@ -42,7 +44,7 @@ if ! command -v hyperfine > /dev/null; then
     echo "== installing hyperfine" >&2
     SUDO=""
     [[ $(id -u) -ne 0 ]] && SUDO=sudo
-    $SUDO apt-get update && $SUDO apt-get install -y hyperfine
+    { $SUDO apt-get update && $SUDO apt-get install -y hyperfine; } >&2
 fi
 
 "$PYTHON" -c 'import stvpoll' || { echo "$PYTHON cannot import stvpoll" >&2; exit 1; }
@@ -60,33 +62,40 @@ peak_rss() {
 }
 
 echo "== scrutin, $BIG" >&2
-hyperfine --warmup 1 --runs "$SCRUTIN_RUNS" \
+hyperfine --warmup 1 --runs "$SCRUTIN_RUNS" --style basic \
     --export-json "$RAW/scrutin-600k.json" --export-markdown "$RAW/scrutin-600k.md" \
-    "$SCRUTIN count $BIG --method scottish-stv --format json > /dev/null"
+    "$SCRUTIN count $BIG --method scottish-stv --format json > /dev/null" >&2
 RSS_SC_BIG=$(peak_rss "$RAW/scrutin-600k.out.json" "$SCRUTIN" count "$BIG" --method scottish-stv --format json)
 
 echo "== stvpoll, $BIG" >&2
-hyperfine --runs "$STVPOLL_RUNS" \
+hyperfine --runs "$STVPOLL_RUNS" --style basic \
     --export-json "$RAW/stvpoll-600k.json" --export-markdown "$RAW/stvpoll-600k.md" \
-    "$PYTHON bench/stvpoll_count.py $BIG > /dev/null"
+    "$PYTHON bench/stvpoll_count.py $BIG > /dev/null" >&2
 RSS_SP_BIG=$(peak_rss "$RAW/stvpoll-600k.out.jsonl" "$PYTHON" bench/stvpoll_count.py "$BIG")
 
 echo "== scrutin, $NFILES files, one process each" >&2
-hyperfine --warmup 1 --runs "$SCRUTIN_RUNS" --shell=bash \
+hyperfine --warmup 1 --runs "$SCRUTIN_RUNS" --shell=bash --style basic \
     --export-json "$RAW/scrutin-all.json" --export-markdown "$RAW/scrutin-all.md" \
-    "for f in $SCOT_ELEX/*.blt; do $SCRUTIN count \"\$f\" --method scottish-stv --format json > /dev/null; done"
+    "for f in $SCOT_ELEX/*.blt; do $SCRUTIN count \"\$f\" --method scottish-stv --format json > /dev/null; done" >&2
 RSS_SC_ALL=$(peak_rss /dev/null bash -c "for f in $SCOT_ELEX/*.blt; do $SCRUTIN count \"\$f\" --method scottish-stv --format json > /dev/null; done")
 
+echo "== scrutin, $NFILES files, one process" >&2
+hyperfine --warmup 1 --runs "$SCRUTIN_RUNS" --shell=bash --style basic \
+    --export-json "$RAW/scrutin-one.json" --export-markdown "$RAW/scrutin-one.md" \
+    "$SCRUTIN count $SCOT_ELEX/*.blt --method scottish-stv --format json > /dev/null" >&2
+RSS_SC_ONE=$(peak_rss /dev/null "$SCRUTIN" count "${FILES[@]}" --method scottish-stv --format json)
+
 echo "== stvpoll, $NFILES files, one Python process" >&2
-hyperfine --runs "$STVPOLL_RUNS" --shell=bash \
+hyperfine --runs "$STVPOLL_RUNS" --shell=bash --style basic \
     --export-json "$RAW/stvpoll-all.json" --export-markdown "$RAW/stvpoll-all.md" \
-    "$PYTHON bench/stvpoll_count.py $SCOT_ELEX/*.blt > /dev/null"
+    "$PYTHON bench/stvpoll_count.py $SCOT_ELEX/*.blt > /dev/null" >&2
 RSS_SP_ALL=$(peak_rss "$RAW/stvpoll-all.out.jsonl" "$PYTHON" bench/stvpoll_count.py "${FILES[@]}")
 
 echo "== report" >&2
 CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+export LOAD_START LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 export CPU NFILES BIG RAW OUT SCOT_ELEX STVPOLL_RUNS SCRUTIN_RUNS
-export RSS_SC_BIG RSS_SP_BIG RSS_SC_ALL RSS_SP_ALL
+export RSS_SC_BIG RSS_SP_BIG RSS_SC_ALL RSS_SP_ALL RSS_SC_ONE
 export NPROC=$(nproc)
 export MEM=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 export RUSTC=$(rustc --version)
@@ -127,6 +136,7 @@ rows = [
     ("scrutin", f"nec600k: 600 000 ballots, 20 candidates, 9 seats ({e['BIGSIZE']})", "scrutin-600k", e["RSS_SC_BIG"], ""),
     ("stvpoll", "nec600k (same file)", "stvpoll-600k", e["RSS_SP_BIG"], ""),
     ("scrutin", f"{n} Scottish council elections, one process per file", "scrutin-all", e["RSS_SC_ALL"], " (largest process)"),
+    ("scrutin", f"{n} Scottish council elections, one process (`scrutin count` given all files)", "scrutin-one", e["RSS_SC_ONE"], ""),
     ("stvpoll", f"{n} Scottish council elections, one Python process", "stvpoll-all", e["RSS_SP_ALL"], ""),
 ]
 out = []
@@ -147,13 +157,16 @@ w(f"- 600k ballots: scrutin is {s['stvpoll-600k'] / s['scrutin-600k']:.0f}x fast
 w(f"- {n} files: scrutin {s['stvpoll-all'] / s['scrutin-all']:.1f}x faster in total "
   f"({s['scrutin-all'] / int(n) * 1000:.2f} ms per file including process start-up; "
   f"stvpoll {s['stvpoll-all'] / int(n) * 1000:.1f} ms per file in one process, {sp_err} file(s) it failed on).")
+w(f"- {n} files in one process each way: scrutin {t(s['scrutin-one'])} in total, "
+  f"{s['stvpoll-all'] / s['scrutin-one']:.0f}x faster than stvpoll.")
 w("- stvpoll is given each file's identical rankings merged into one weighted entry (its dict "
   "ballot form), which it counts exactly as the separate ballots but much faster; the reading, "
   "merging and counting are all inside its times. Its JSON line per file is its whole output; "
   "scrutin's times include writing its full stage-by-stage JSON report.")
 w("")
 w("## Machine\n")
-w(f"- CPU: {e['CPU']}, `nproc` = {e['NPROC']}, memory {e['MEM']}")
+w(f"- CPU: {e['CPU']}, `nproc` = {e['NPROC']}, memory {e['MEM']}; load average "
+  f"{e['LOAD_START']} before the run, {e['LOAD_END']} after")
 w(f"- {e['RUSTC']}; {e['SCRUTIN_VERSION']} at commit {e['COMMIT']}{e['DIRTY']}")
 w(f"- {e['PYVER']}; stvpoll {e['STVPOLL_VERSION']}; {e['HYPERFINE']}")
 w(f"- Data: `{e['SCOT_ELEX']}` ({n} files); `bench-data/nec600k.blt` from "
@@ -164,6 +177,7 @@ w("```")
 w("target/release/scrutin count bench-data/nec600k.blt --method scottish-stv --format json > /dev/null")
 w("python3 bench/stvpoll_count.py bench-data/nec600k.blt > /dev/null")
 w(f"for f in {e['SCOT_ELEX']}/*.blt; do target/release/scrutin count \"$f\" --method scottish-stv --format json > /dev/null; done")
+w(f"target/release/scrutin count {e['SCOT_ELEX']}/*.blt --method scottish-stv --format json > /dev/null")
 w(f"python3 bench/stvpoll_count.py {e['SCOT_ELEX']}/*.blt > /dev/null")
 w("```")
 open(e["OUT"], "w").write("\n".join(out) + "\n")
