@@ -12,7 +12,9 @@ use indexmap::IndexMap;
 use crate::arith::Number;
 use crate::model::{CandidateId, Election, RankView};
 use crate::report::{Action, CandidateState, Stage, TieBreak};
-use crate::tie::{break_tie, LotOrder, PriorStageReading, Resolution, Want};
+use crate::tie::{
+    break_tie, break_tie_by, LotOrder, PriorStageReading, Resolution, TiePolicy, Want,
+};
 use crate::CountError;
 
 /// Papers that share a ranking and a current value, sitting with one candidate.
@@ -42,6 +44,14 @@ pub(crate) struct Count<'e, N: Number> {
     pub elected: Vec<CandidateId>,
     pub reading: PriorStageReading,
     pub lot: LotOrder,
+    /// Where the last batch each candidate received starts in their pile (for rule sets that
+    /// transfer only the last parcel of a surplus, such as ERS97 5.3.2). Papers placed in a
+    /// pile directly (the first count) are not a batch: the start stays 0, the whole pile.
+    pub last_batch_start: Vec<usize>,
+    /// Which call of [`Count::transfer`] each candidate last received papers from.
+    last_batch_seq: Vec<u64>,
+    /// Calls of [`Count::transfer`] so far.
+    transfer_seq: u64,
 }
 
 impl<'e, N: Number> Count<'e, N> {
@@ -65,7 +75,17 @@ impl<'e, N: Number> Count<'e, N> {
             elected: Vec::new(),
             reading,
             lot,
+            last_batch_start: vec![0; n],
+            last_batch_seq: vec![0; n],
+            transfer_seq: 0,
         }
+    }
+
+    /// The parcels of the last batch `c` received (all of the pile if `c` never received a
+    /// transfer).
+    pub fn last_batch(&self, c: CandidateId) -> &[Parcel<N>] {
+        let pile = &self.piles[c.index()];
+        &pile[self.last_batch_start[c.index()].min(pile.len())..]
     }
 
     pub fn name(&self, c: CandidateId) -> &'e str {
@@ -102,11 +122,16 @@ impl<'e, N: Number> Count<'e, N> {
     /// Returns the total value that became non-transferable.
     pub fn transfer(&mut self, parcels: Vec<Parcel<N>>, value_of: impl Fn(&Parcel<N>) -> N) -> N {
         let mut nt = N::zero();
+        self.transfer_seq += 1;
         for p in parcels {
             let v = value_of(&p);
             let amount = v.mul_int(p.papers);
             match self.next_preference(p.ballot, p.pos as usize) {
                 Some((c, next)) => {
+                    if self.last_batch_seq[c.index()] != self.transfer_seq {
+                        self.last_batch_seq[c.index()] = self.transfer_seq;
+                        self.last_batch_start[c.index()] = self.piles[c.index()].len();
+                    }
                     self.votes[c.index()] += amount;
                     self.piles[c.index()].push(Parcel {
                         ballot: p.ballot,
@@ -148,6 +173,37 @@ impl<'e, N: Number> Count<'e, N> {
             stage,
         });
         chosen
+    }
+
+    /// Breaks a tie among `tied` under `policy` (backward as [`Count::break_tie`], forward
+    /// from the first stage, or straight to the lot), looking only at the stages before the
+    /// current one, and records how in `ties`. Returns the one chosen and whether the lot
+    /// chose it.
+    pub fn break_tie_with(
+        &self,
+        policy: TiePolicy,
+        tied: &[CandidateId],
+        want: Want,
+        about: &str,
+        ties: &mut Vec<TieBreak>,
+    ) -> (CandidateId, bool) {
+        if tied.len() == 1 {
+            return (tied[0], false);
+        }
+        let preceding = &self.history[..self.history.len().saturating_sub(1)];
+        let (chosen, how) = break_tie_by(policy, tied, preceding, want, self.reading, &self.lot);
+        let (by, stage) = match how {
+            Resolution::PriorStage(s) => ("prior_stage", Some(s)),
+            Resolution::Lot => ("lot", None),
+        };
+        ties.push(TieBreak {
+            about: about.to_string(),
+            tied: tied.iter().map(|&c| self.name(c).to_string()).collect(),
+            chosen: self.name(chosen).to_string(),
+            by: by.to_string(),
+            stage,
+        });
+        (chosen, stage.is_none())
     }
 
     /// Closes a stage: snapshots the votes and writes the stage into the report.
