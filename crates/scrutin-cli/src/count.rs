@@ -59,6 +59,19 @@ pub struct CountArgs {
     /// three or more candidates are tied: narrowing, unique-extreme or all-distinct.
     #[arg(long, default_value = "narrowing")]
     pub tie_reading: String,
+    /// Input format: blt, rctab-csv (RCTab generic CSV cast-vote records) or cdf-json (NIST
+    /// CDF JSON records, or an RCTab contest configuration naming them). Default: by
+    /// extension (.csv, .json; anything else BLT).
+    #[arg(long, value_enum)]
+    pub input: Option<Input>,
+}
+
+/// Ballot file formats `scrutin count` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Input {
+    Blt,
+    RctabCsv,
+    CdfJson,
 }
 
 pub fn run(args: CountArgs) -> Result<()> {
@@ -92,7 +105,7 @@ pub fn run(args: CountArgs) -> Result<()> {
 
     let mut reports = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        let file = read_ballots(path)?;
+        let file = read_ballots_as(path, args.input)?;
         let n = file.candidates.len();
         let lot = if let Some(order) = &args.lot_order {
             LotOrder::given(&parse_lot_order(order, &file.candidates)?, n)
@@ -138,9 +151,46 @@ fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
     }
 }
 
-/// Reads a BLT file (or stdin), with a progress bar for large files on a terminal.
+/// Reads a ballot file in the format its extension says (see [`read_ballots_as`]).
 pub fn read_ballots(path: &PathBuf) -> Result<blt::BltFile> {
+    read_ballots_as(path, None)
+}
+
+/// Reads a BLT file (or stdin), with a progress bar for large files on a terminal; or RCTab
+/// cast-vote records (`scrutin_formats::rctab`: generic CSV, NIST CDF JSON, or an RCTab
+/// configuration naming them), counted for one seat unless the configuration says otherwise.
+pub fn read_ballots_as(path: &PathBuf, input: Option<Input>) -> Result<blt::BltFile> {
     let is_stdin = path.as_os_str() == "-";
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let input = input.unwrap_or(match ext.to_ascii_lowercase().as_str() {
+        "csv" => Input::RctabCsv,
+        "json" => Input::CdfJson,
+        _ => Input::Blt,
+    });
+    if input != Input::Blt {
+        if is_stdin {
+            bail!("RCTab and CDF records are read from a file, not from standard input");
+        }
+        let e = scrutin_formats::rctab::read_path(path, 0)?;
+        if e.candidates().is_empty() {
+            bail!("{}: the election has no candidates", path.display());
+        }
+        return Ok(blt::BltFile {
+            title: e.title,
+            seats: e.seats,
+            candidates: e
+                .profile
+                .candidates()
+                .iter()
+                .map(|c| c.name.clone())
+                .collect(),
+            withdrawn: e.withdrawn,
+            profile: e.profile,
+            tie_order: None,
+            nicknames: None,
+            options: Vec::new(),
+        });
+    }
     let source = if is_stdin {
         "<stdin>".to_string()
     } else {

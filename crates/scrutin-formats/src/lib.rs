@@ -1,3 +1,4 @@
 //! File formats.
 pub mod blt;
+pub mod rctab;
 pub mod report;
