@@ -78,10 +78,10 @@ pub fn to_text(report: &Report) -> String {
                 Some(st) => format!("by the votes at stage {st}"),
                 None => "by lot".to_string(),
             };
-            let about = if t.about == "exclusion" {
-                "exclusion"
-            } else {
-                "order of surpluses"
+            let about = match t.about.as_str() {
+                "surplus_order" => "order of surpluses",
+                "election" => "the last seat",
+                other => other,
             };
             extra.push_str(&format!(
                 "  Stage {}: tie for {} between {}: {} chosen {}\n",
@@ -289,26 +289,6 @@ impl std::fmt::Display for Dec {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Dec;
-
-    #[test]
-    fn dec_adds_exactly() {
-        let a = Dec::parse("130.40863").unwrap();
-        let b = Dec::parse("-0.00001").unwrap();
-        assert_eq!(a.add(b).to_string(), "130.40862");
-        assert_eq!(
-            Dec::parse("5")
-                .unwrap()
-                .add(Dec::parse("0.5").unwrap())
-                .to_string(),
-            "5.5"
-        );
-        assert!(Dec::parse("x").is_none());
-    }
-}
-
 /// A comparison of rule sets as text: first preferences and seats per group, then the
 /// elected candidates under each rule set.
 pub fn comparison_to_text(c: &scrutin_core::compare::Comparison) -> String {
@@ -384,4 +364,24 @@ fn percent(part: Dec, whole: Dec) -> String {
     // tenths of a percent, rounded half up
     let tenths = (a * 2000 + b) / (2 * b);
     format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dec;
+
+    #[test]
+    fn dec_adds_exactly() {
+        let a = Dec::parse("130.40863").unwrap();
+        let b = Dec::parse("-0.00001").unwrap();
+        assert_eq!(a.add(b).to_string(), "130.40862");
+        assert_eq!(
+            Dec::parse("5")
+                .unwrap()
+                .add(Dec::parse("0.5").unwrap())
+                .to_string(),
+            "5.5"
+        );
+        assert!(Dec::parse("x").is_none());
+    }
 }
