@@ -3,6 +3,12 @@
 //! [`Method`] names them as scripts do on the command line; [`count`] runs one.
 
 pub mod scottish_stv;
+pub mod meek;
+pub mod irv;
+pub mod fptp;
+pub mod block;
+pub mod wigm;
+pub mod ers97;
 
 use crate::model::Election;
 use crate::report::Report;
@@ -14,14 +20,32 @@ use crate::CountError;
 pub enum Method {
     /// [`scottish_stv`]
     ScottishStv,
+    /// [`meek`]
+    Meek,
+    /// [`irv`]
+    Irv,
+    /// [`fptp`]
+    Fptp,
+    /// [`block`]
+    Block,
+    /// [`wigm`]
+    Wigm,
+    /// [`ers97`]
+    Ers97,
 }
 
 impl Method {
-    pub const ALL: &'static [Method] = &[Method::ScottishStv];
+    pub const ALL: &'static [Method] = &[Method::ScottishStv, Method::Meek, Method::Irv, Method::Fptp, Method::Block, Method::Wigm, Method::Ers97];
 
     pub fn name(self) -> &'static str {
         match self {
             Method::ScottishStv => scottish_stv::METHOD,
+            Method::Meek => meek::METHOD,
+            Method::Irv => irv::METHOD,
+            Method::Fptp => fptp::METHOD,
+            Method::Block => block::METHOD,
+            Method::Wigm => wigm::METHOD,
+            Method::Ers97 => ers97::METHOD,
         }
     }
 
@@ -95,6 +119,28 @@ pub fn count(
     options: &CountOptions,
 ) -> Result<Report, CountError> {
     match method {
+        Method::Meek => {
+            let arithmetic = match options.arithmetic {
+                None | Some(Arithmetic::Fixed(9)) => meek::MeekArithmetic::Fixed9,
+                Some(Arithmetic::Exact) => meek::MeekArithmetic::Exact,
+                Some(a) => {
+                    return Err(CountError::Invalid(format!(
+                        "Meek counts in fixed9 (nine decimal places, the default) or exact; \
+                         --arithmetic {} is not supported",
+                        a.name()
+                    )))
+                }
+            };
+            meek::count(
+                election,
+                &meek::Options {
+                    arithmetic,
+                    tie_policy: options.tie_policy.unwrap_or(TiePolicy::Lot),
+                    reading: options.reading,
+                    ..meek::Options::stv_rs(options.lot.clone())
+                },
+            )
+        }
         Method::ScottishStv => {
             if options.tie_policy.is_some_and(|p| p != TiePolicy::Backward) {
                 return Err(CountError::Invalid(
@@ -114,6 +160,37 @@ pub fn count(
             scottish_stv::count(
                 election,
                 &scottish_stv::Options {
+                    reading: options.reading,
+                    lot: options.lot.clone(),
+                },
+            )
+        }
+        Method::Irv => irv::count(election, &irv::IrvRules::default(), options),
+        Method::Fptp => fptp::count(election, options),
+        Method::Block => block::count(election, options),
+        Method::Wigm => wigm::count(
+            election,
+            &wigm::Options {
+                arithmetic: options.arithmetic.unwrap_or(Arithmetic::Fixed(4)),
+                tie_policy: options.tie_policy.unwrap_or(TiePolicy::Lot),
+                reading: options.reading,
+                lot: options.lot.clone(),
+                defeat_sure_losers: false,
+            },
+        ),
+        Method::Ers97 => {
+            if options
+                .arithmetic
+                .is_some_and(|a| a != Arithmetic::Fixed(2))
+            {
+                return Err(CountError::Invalid(
+                    "ERS97 counts to two decimal places (5.1.6, 5.3.7); --arithmetic cannot change that".to_string(),
+                ));
+            }
+            ers97::count(
+                election,
+                &ers97::Options {
+                    tie_policy: options.tie_policy.unwrap_or(TiePolicy::Forward),
                     reading: options.reading,
                     lot: options.lot.clone(),
                 },
