@@ -101,6 +101,56 @@ pub struct Stage {
     /// under rule 52(1)").
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub notes: Vec<String>,
+    /// What category constraints did at this stage (candidates guarded, doomed, excluded or
+    /// replaced because of a minimum or maximum).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub constraint_actions: Vec<ConstraintAction>,
+    /// For a count across electoral colleges: each candidate's votes as a percentage of the
+    /// whole (the colleges' shares add up to 100), as Labour publishes such results.
+    #[serde(skip_serializing_if = "IndexMap::is_empty", default)]
+    pub percentages: IndexMap<String, String>,
+}
+
+/// A constraint acting on a candidate at a stage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstraintAction {
+    pub candidate: String,
+    /// `guarded` (may not be excluded), `doomed` (excluded because a maximum is reached or a
+    /// minimum needs the seat), `excluded`, `elected` or `replaced`.
+    pub action: String,
+    /// The constraint, as written: e.g. `gender=woman min 4`.
+    pub constraint: String,
+}
+
+/// The category constraints a count honoured.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstraintsSummary {
+    /// Each constraint as written, e.g. `gender=woman min 4`.
+    pub rules: Vec<String>,
+    /// The strategy used to meet them.
+    pub strategy: String,
+    /// Seats won per constrained category value, e.g. `gender=woman` → 4.
+    pub seats: IndexMap<String, u32>,
+}
+
+/// A count across electoral colleges.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollegesSummary {
+    pub colleges: Vec<CollegeSummary>,
+}
+
+/// One electoral college's part in the count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollegeSummary {
+    pub name: String,
+    /// Its share of the result, in percent (exact decimal).
+    pub share: String,
+    /// Valid ballots (sum of weights) cast in it.
+    pub valid_ballots: String,
+    /// The weight each of its ballots carries in the combined count, per unit of weight.
+    pub scale: String,
+    /// First preferences per candidate within the college (sum of weights).
+    pub first_preferences: IndexMap<String, String>,
 }
 
 /// The result of a count.
@@ -131,6 +181,12 @@ pub struct Report {
     pub stages: Vec<Stage>,
     /// Options that shaped the count: tie-break reading, lot seed and order, …
     pub options: IndexMap<String, String>,
+    /// Category constraints, where the count had any.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub constraints: Option<ConstraintsSummary>,
+    /// Electoral colleges, where the count was across several.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub colleges: Option<CollegesSummary>,
 }
 
 impl Report {

@@ -256,6 +256,8 @@ impl<'e, N: Number> Count<'e, N> {
             excluded: excluded.iter().map(|&c| self.name(c).to_string()).collect(),
             ties,
             notes,
+            constraint_actions: Vec::new(),
+            percentages: IndexMap::new(),
         });
         self.history.push(self.votes.clone());
     }

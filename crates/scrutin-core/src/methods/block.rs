@@ -246,6 +246,8 @@ pub(crate) fn declare<N: Number>(
         excluded: losers.iter().map(name).collect(),
         ties,
         notes,
+        constraint_actions: Vec::new(),
+        percentages: IndexMap::new(),
     };
     let mut opts = IndexMap::new();
     if let Some(k) = marks {
@@ -289,5 +291,7 @@ pub(crate) fn declare<N: Number>(
         elected: winners.iter().map(name).collect(),
         stages: vec![stage],
         options: opts,
+        constraints: None,
+        colleges: None,
     }
 }

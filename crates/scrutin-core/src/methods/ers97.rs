@@ -282,6 +282,8 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
             .collect(),
         stages: count.stages,
         options: options_out,
+        constraints: None,
+        colleges: None,
     })
 }
 

@@ -351,6 +351,8 @@ impl<const P: u32> Irv<'_, P> {
             excluded: excluded.iter().map(|&c| self.name(c)).collect(),
             ties,
             notes,
+            constraint_actions: Vec::new(),
+            percentages: IndexMap::new(),
         });
         self.history.push(self.votes.clone());
     }
@@ -655,6 +657,8 @@ fn run<const P: u32>(
             .collect(),
         stages: irv.stages,
         options: opts,
+        constraints: None,
+        colleges: None,
     })
 }
 

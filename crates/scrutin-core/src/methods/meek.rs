@@ -1126,6 +1126,8 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
             .collect(),
         stages: st.stages,
         options: options_out,
+        constraints: None,
+        colleges: None,
     })
 }
 
@@ -1317,6 +1319,8 @@ impl<A: Arith> State<'_, A> {
                 .collect(),
             ties,
             notes,
+            constraint_actions: Vec::new(),
+            percentages: IndexMap::new(),
         });
         self.history.push(exact);
     }

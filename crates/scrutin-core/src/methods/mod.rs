@@ -2,13 +2,13 @@
 //!
 //! [`Method`] names them as scripts do on the command line; [`count`] runs one.
 
-pub mod scottish_stv;
-pub mod meek;
-pub mod irv;
-pub mod fptp;
 pub mod block;
-pub mod wigm;
 pub mod ers97;
+pub mod fptp;
+pub mod irv;
+pub mod meek;
+pub mod scottish_stv;
+pub mod wigm;
 
 use crate::model::Election;
 use crate::report::Report;
@@ -35,7 +35,15 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: &'static [Method] = &[Method::ScottishStv, Method::Meek, Method::Irv, Method::Fptp, Method::Block, Method::Wigm, Method::Ers97];
+    pub const ALL: &'static [Method] = &[
+        Method::ScottishStv,
+        Method::Meek,
+        Method::Irv,
+        Method::Fptp,
+        Method::Block,
+        Method::Wigm,
+        Method::Ers97,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {

@@ -411,6 +411,8 @@ fn count_in<N: Number>(
             .collect(),
         stages: count.stages,
         options: options_out,
+        constraints: None,
+        colleges: None,
     })
 }
 
