@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use scrutin_core::colleges::{self, College, Combined};
 use scrutin_core::methods::{self, Arithmetic, CountOptions, Method};
 use scrutin_core::tie::{LotOrder, PriorStageReading, TiePolicy};
-use scrutin_core::CandidateId;
+use scrutin_core::{CandidateId, Weight};
 use scrutin_formats::{blt, report};
 
 /// Files at least this large get a progress bar when stderr is a terminal.
@@ -25,8 +26,17 @@ pub enum Format {
 pub struct CountArgs {
     /// Ballot files (BLT); `-` reads standard input. With several files, each is counted in
     /// turn: text reports follow one another, JSON is an array of reports.
-    #[arg(required = true)]
+    #[arg(required_unless_present_any = ["college", "colleges"])]
     pub files: Vec<PathBuf>,
+    /// An electoral college: `NAME=SHARE:FILE`, e.g. `members=50:members.blt`; repeat for
+    /// each college (shares add up to 100). The colleges' ballots are counted as one contest,
+    /// each scaled to its share, and results shown as percentages.
+    #[arg(long, conflicts_with_all = ["files", "colleges"])]
+    pub college: Vec<String>,
+    /// The colleges as a TOML file (`title`, then `[[college]]` tables with `name`, `share`,
+    /// `ballots` — a path relative to the TOML file).
+    #[arg(long, conflicts_with = "files")]
+    pub colleges: Option<PathBuf>,
     /// Rule set: scottish-stv, meek, wigm, ers97, irv, fptp, block.
     #[arg(long, short = 'm', default_value = "scottish-stv")]
     pub method: String,
@@ -103,9 +113,17 @@ pub fn run(args: CountArgs) -> Result<()> {
         })?),
     };
 
-    let mut reports = Vec::with_capacity(args.files.len());
-    for path in &args.files {
-        let file = read_ballots_as(path, args.input)?;
+    let inputs: Vec<(PathBuf, blt::BltFile, Option<Combined>)> =
+        if !args.college.is_empty() || args.colleges.is_some() {
+            vec![read_colleges(&args)?]
+        } else {
+            args.files
+                .iter()
+                .map(|p| Ok((p.clone(), read_ballots_as(p, args.input)?, None)))
+                .collect::<Result<_>>()?
+        };
+    let mut reports = Vec::with_capacity(inputs.len());
+    for (path, file, combined) in inputs {
         let n = file.candidates.len();
         let lot = if let Some(order) = &args.lot_order {
             LotOrder::given(&parse_lot_order(order, &file.candidates)?, n)
@@ -125,8 +143,11 @@ pub fn run(args: CountArgs) -> Result<()> {
             marks: args.marks,
             arithmetic,
         };
-        let report = methods::count(&election, method, &options)
+        let mut report = methods::count(&election, method, &options)
             .with_context(|| format!("counting {}", path.display()))?;
+        if let Some(c) = &combined {
+            c.annotate(&mut report);
+        }
         reports.push(report);
     }
     let text = match (args.format, reports.as_slice()) {
@@ -141,6 +162,85 @@ pub fn run(args: CountArgs) -> Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes()).or_else(ignore_broken_pipe)?;
     Ok(())
+}
+
+/// The colleges of `--college`/`--colleges`, combined into one ballot file.
+fn read_colleges(args: &CountArgs) -> Result<(PathBuf, blt::BltFile, Option<Combined>)> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Toml {
+        title: Option<String>,
+        college: Vec<TomlCollege>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct TomlCollege {
+        name: String,
+        share: toml::Value,
+        ballots: PathBuf,
+    }
+    let (title, specs, label): (Option<String>, Vec<(String, String, PathBuf)>, PathBuf) =
+        if let Some(path) = &args.colleges {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let t: Toml = toml::from_str(&text)
+                .with_context(|| format!("{}: not a colleges file", path.display()))?;
+            let base = path.parent().map(PathBuf::from).unwrap_or_default();
+            let specs = t
+                .college
+                .into_iter()
+                .map(|c| {
+                    let share = match c.share {
+                        toml::Value::Integer(i) => i.to_string(),
+                        toml::Value::String(s) => s,
+                        toml::Value::Float(_) => bail!(
+                            "{}: college {:?}: write the share as a whole number or a quoted decimal (\"33.3\"), not a float",
+                            path.display(),
+                            c.name
+                        ),
+                        other => bail!("{}: college {:?}: share {other} is not a number", path.display(), c.name),
+                    };
+                    Ok((c.name, share, base.join(c.ballots)))
+                })
+                .collect::<Result<_>>()?;
+            (t.title, specs, path.clone())
+        } else {
+            let specs = args
+                .college
+                .iter()
+                .map(|spec| {
+                    let (name, rest) = spec.split_once('=').with_context(|| {
+                        format!("--college {spec:?}: expected NAME=SHARE:FILE, e.g. members=50:members.blt")
+                    })?;
+                    let (share, file) = rest.split_once(':').with_context(|| {
+                        format!("--college {spec:?}: expected NAME=SHARE:FILE, e.g. members=50:members.blt")
+                    })?;
+                    Ok((name.to_string(), share.to_string(), PathBuf::from(file)))
+                })
+                .collect::<Result<_>>()?;
+            (None, specs, PathBuf::from("colleges"))
+        };
+    let mut colleges = Vec::new();
+    let mut first: Option<blt::BltFile> = None;
+    for (name, share, file) in specs {
+        let share = Weight::parse(share.trim()).with_context(|| {
+            format!("college {name:?}: share {share:?} is not a percentage such as 50 or 33.5")
+        })?;
+        let f = read_ballots_as(&file, args.input)?;
+        colleges.push(College {
+            name,
+            share,
+            election: f.election(),
+        });
+        first.get_or_insert(f);
+    }
+    let combined =
+        colleges::combine(title.as_deref(), colleges).context("combining the colleges")?;
+    let mut file = first.context("no colleges given")?;
+    file.title = combined.election.title.clone();
+    file.withdrawn = combined.election.withdrawn.clone();
+    file.profile = combined.election.profile.clone();
+    Ok((label, file, Some(combined)))
 }
 
 fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {

@@ -5,6 +5,7 @@
 //! All arithmetic is exact ([`arith::Number`]); the same input always gives the same report.
 
 pub mod arith;
+pub mod colleges;
 pub mod compare;
 pub mod methods;
 pub mod model;

@@ -55,6 +55,10 @@ pub fn to_text(report: &Report) -> String {
         out.push('\n');
     }
 
+    if let Some(colleges) = &report.colleges {
+        out.push_str(&colleges_text(report, colleges));
+        out.push('\n');
+    }
     out.push_str("Elected, in order of election:\n");
     for (i, name) in report.elected.iter().enumerate() {
         let stage = report
@@ -99,6 +103,46 @@ pub fn to_text(report: &Report) -> String {
     if !extra.is_empty() {
         out.push_str("\nNotes:\n");
         out.push_str(&extra);
+    }
+    out
+}
+
+/// The colleges, then every stage's totals as percentages of the whole.
+fn colleges_text(report: &Report, colleges: &scrutin_core::report::CollegesSummary) -> String {
+    let mut out = String::from("Electoral colleges:\n");
+    for c in &colleges.colleges {
+        out.push_str(&format!(
+            "  {}: {}% of the result; valid ballots {}; each ballot counts {} × its weight\n",
+            c.name, c.share, c.valid_ballots, c.scale
+        ));
+    }
+    out.push_str("\nPercentages:\n");
+    let name_w = report
+        .candidates
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(9);
+    let mut head = format!("{:<name_w$}", "");
+    for s in &report.stages {
+        head.push_str(&format!(" | {:>8}", format!("Stage {}", s.number)));
+    }
+    out.push_str(head.trim_end());
+    out.push('\n');
+    for name in &report.candidates {
+        let pad = name_w.saturating_sub(name.chars().count());
+        let mut line = format!("{name}{}", " ".repeat(pad));
+        for s in &report.stages {
+            let p = s
+                .percentages
+                .get(name)
+                .map(|p| format!("{p}%"))
+                .unwrap_or_default();
+            line.push_str(&format!(" | {p:>8}"));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }
