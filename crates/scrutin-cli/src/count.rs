@@ -8,10 +8,11 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use scrutin_core::colleges::{self, College, Combined};
+use scrutin_core::constraints::{Constraints, Rule, Strategy};
 use scrutin_core::methods::{self, Arithmetic, CountOptions, Method};
 use scrutin_core::tie::{LotOrder, PriorStageReading, TiePolicy};
 use scrutin_core::{CandidateId, Weight};
-use scrutin_formats::{blt, report};
+use scrutin_formats::{blt, candidates, report};
 
 /// Files at least this large get a progress bar when stderr is a terminal.
 const PROGRESS_MIN_BYTES: u64 = 4 << 20;
@@ -74,6 +75,31 @@ pub struct CountArgs {
     /// extension (.csv, .json; anything else BLT).
     #[arg(long, value_enum)]
     pub input: Option<Input>,
+    /// Category constraints (boxed: they are seldom given), listed last under their own
+    /// heading.
+    #[command(flatten)]
+    pub constraints: Box<ConstraintArgs>,
+}
+
+/// `--candidates`, `--min`, `--max`, `--constraint-strategy`.
+#[derive(Args)]
+#[command(next_help_heading = "Category constraints")]
+pub struct ConstraintArgs {
+    /// Candidates' attributes, for --min and --max: a CSV file with a column `name` (the
+    /// ballot file's names) and any others (gender, region, slate, …).
+    #[arg(long, value_name = "CSV")]
+    pub candidates: Option<PathBuf>,
+    /// At least N seats for a group: `ATTRIBUTE=VALUE:N`, e.g. `gender=woman:4`. Repeat for
+    /// several rules.
+    #[arg(long, value_name = "ATTRIBUTE=VALUE:N")]
+    pub min: Vec<String>,
+    /// At most N seats for a group: `ATTRIBUTE=VALUE:N`, e.g. `region=london:2`.
+    #[arg(long, value_name = "ATTRIBUTE=VALUE:N")]
+    pub max: Vec<String>,
+    /// How STV counts meet --min and --max: guard-doom (Grey–Fitzgerald, as OpenTally) or
+    /// exclude (exclusion once a group's cap is full). Block vote replaces instead.
+    #[arg(long, default_value = "guard-doom")]
+    pub constraint_strategy: String,
 }
 
 /// Ballot file formats `scrutin count` reads.
@@ -125,6 +151,7 @@ pub fn run(args: CountArgs) -> Result<()> {
     let mut reports = Vec::with_capacity(inputs.len());
     for (path, file, combined) in inputs {
         let n = file.candidates.len();
+        let constraints = read_constraints(&args.constraints, &file.candidates)?;
         let lot = if let Some(order) = &args.lot_order {
             LotOrder::given(&parse_lot_order(order, &file.candidates)?, n)
         } else if let (None, Some(tie)) = (args.seed, &file.tie_order) {
@@ -142,6 +169,7 @@ pub fn run(args: CountArgs) -> Result<()> {
             lot,
             marks: args.marks,
             arithmetic,
+            constraints,
         };
         let mut report = methods::count(&election, method, &options)
             .with_context(|| format!("counting {}", path.display()))?;
@@ -319,6 +347,33 @@ pub fn read_ballots_as(path: &PathBuf, input: Option<Input>) -> Result<blt::BltF
         bail!("{source}: the election has no candidates");
     }
     Ok(file)
+}
+
+/// The constraints of `--candidates`, `--min`, `--max` and `--constraint-strategy`, for a
+/// ballot file with candidates `names` (`None` without rules).
+fn read_constraints(args: &ConstraintArgs, names: &[String]) -> Result<Option<Constraints>> {
+    let strategy = Strategy::from_name(&args.constraint_strategy).with_context(|| {
+        format!(
+            "unknown constraint strategy {:?}; known: guard-doom, exclude",
+            args.constraint_strategy
+        )
+    })?;
+    let mut rules = Vec::new();
+    for (specs, min) in [(&args.min, true), (&args.max, false)] {
+        for s in specs {
+            rules.push(Rule::parse(s, min).map_err(anyhow::Error::msg)?);
+        }
+    }
+    let attributes = match &args.candidates {
+        Some(path) => candidates::read_path(path, names)?,
+        None if rules.is_empty() => return Ok(None),
+        None => bail!("--min and --max need --candidates FILE.csv (the candidates' attributes)"),
+    };
+    Ok((!rules.is_empty()).then_some(Constraints {
+        rules,
+        strategy,
+        attributes,
+    }))
 }
 
 /// `"Alice, 3, Bob"` → candidate ids, by name or 1-based number.

@@ -178,6 +178,7 @@ fn run_case(dir: &Path, name: &str) -> Outcome {
         lot,
         marks: None,
         arithmetic: None,
+        constraints: None,
     };
     let report = match irv::count(&contest.election, &contest.rules, &options) {
         Ok(r) => r,

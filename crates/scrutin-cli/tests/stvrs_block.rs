@@ -121,6 +121,7 @@ fn stvrs_plurality_block_voting() {
             lot: LotOrder::given(&order, n),
             marks: Some(t.marks),
             arithmetic: Some(Arithmetic::Fixed(9)),
+            constraints: None,
         };
         let report = methods::count(&election, Method::Block, &options).unwrap();
         let stage = &report.stages[0];

@@ -7,6 +7,7 @@
 pub mod arith;
 pub mod colleges;
 pub mod compare;
+pub mod constraints;
 pub mod methods;
 pub mod model;
 pub mod report;

@@ -1,4 +1,5 @@
 //! File formats.
 pub mod blt;
+pub mod candidates;
 pub mod rctab;
 pub mod report;

@@ -104,6 +104,23 @@ pub fn to_text(report: &Report) -> String {
         out.push_str("\nNotes:\n");
         out.push_str(&extra);
     }
+    if let Some(c) = &report.constraints {
+        out.push_str(&format!("\nConstraints ({}):\n", c.strategy));
+        for rule in &c.rules {
+            // `gender=woman min 4`: the group is all but the last two words.
+            let group = rule.rsplitn(3, ' ').nth(2).unwrap_or(rule);
+            let won = c.seats.get(group).copied().unwrap_or(0);
+            out.push_str(&format!("  {rule}: {won} elected\n"));
+        }
+        for s in &report.stages {
+            for a in &s.constraint_actions {
+                out.push_str(&format!(
+                    "  Stage {}: {} {} ({})\n",
+                    s.number, a.candidate, a.action, a.constraint
+                ));
+            }
+        }
+    }
     out
 }
 

@@ -21,6 +21,13 @@
 //!   look back to): the one who comes first in the lot takes the higher place; a tie across
 //!   the last seat is recorded.
 //!
+//! - **(4) Constraints.** With category constraints (`--min gender=woman:4`), the lowest-placed
+//!   elected of an over-represented group are then replaced by the best-placed unelected of
+//!   the under-represented one until every rule holds: Labour's block-vote practice for the
+//!   NEC's constituency section (its minimum of women), and the German Greens' minimum of
+//!   women's places. The rule and its sources are in [`crate::constraints`]; each replacement
+//!   is a constraint action and a note of the stage.
+//!
 //! The report has one stage (the count of all marks) and no quota. Arithmetic: whole votes
 //! when every mark is a whole vote; otherwise `fixed9` by default (as stv-rs), or
 //! `--arithmetic exact` / `fixedN`.
@@ -29,6 +36,7 @@ use indexmap::IndexMap;
 
 use super::{Arithmetic, CountOptions};
 use crate::arith::{Fixed, Number, Rational};
+use crate::constraints::Tracker;
 use crate::model::{CandidateId, Election, RankView};
 use crate::report::{Action, CandidateState, Report, Stage, TieBreak};
 use crate::CountError;
@@ -52,7 +60,7 @@ pub fn count(election: &Election, options: &CountOptions) -> Result<Report, Coun
     }
     match options.arithmetic {
         None => match tally::<Fixed<0>>(election, marks, true) {
-            Some(v) => Ok(report(election, options, v, marks)),
+            Some(v) => report(election, options, v, marks),
             None => run::<Fixed<9>>(election, options, marks),
         },
         Some(Arithmetic::Exact) => run::<Rational>(election, options, marks),
@@ -76,7 +84,7 @@ fn run<N: Number>(
     marks: u32,
 ) -> Result<Report, CountError> {
     match tally::<N>(election, marks, false) {
-        Some(v) => Ok(report(election, options, v, marks)),
+        Some(v) => report(election, options, v, marks),
         None => Err(CountError::Invalid(format!(
             "block vote: a share of a mark or a ballot weight cannot be held in {} arithmetic",
             N::arithmetic_name()
@@ -89,7 +97,7 @@ fn report<N: Number>(
     options: &CountOptions,
     votes: Vec<N>,
     marks: u32,
-) -> Report {
+) -> Result<Report, CountError> {
     declare(election, options, votes, METHOD, RULES, Some(marks), None)
 }
 
@@ -146,8 +154,8 @@ fn tally<N: Number>(election: &Election, marks: u32, exact: bool) -> Option<Vec<
     Some(votes)
 }
 
-/// Rule (3): the `seats` highest, ties in order of the lot; one stage. Shared with
-/// [`super::fptp`], which passes the weight of papers it set aside as `invalid`.
+/// Rule (3): the `seats` highest, ties in order of the lot; then rule (4); one stage. Shared
+/// with [`super::fptp`], which passes the weight of papers it set aside as `invalid`.
 pub(crate) fn declare<N: Number>(
     election: &Election,
     options: &CountOptions,
@@ -156,7 +164,8 @@ pub(crate) fn declare<N: Number>(
     rules: &str,
     marks: Option<u32>,
     invalid: Option<N>,
-) -> Report {
+) -> Result<Report, CountError> {
+    let cx = Tracker::new(options.constraints.as_ref(), election)?;
     let profile = &election.profile;
     let seats = election.seats as usize;
     let lot_rank = |c: CandidateId| {
@@ -200,7 +209,13 @@ pub(crate) fn declare<N: Number>(
             });
         }
     }
-    let losers: Vec<CandidateId> = order.iter().copied().skip(seats).collect();
+    // Rule (4): constraints replace the lowest-placed of a group over its share.
+    let (winners, constraint_actions, constraint_notes) = cx.block_replace(&order, seats);
+    let losers: Vec<CandidateId> = order
+        .iter()
+        .copied()
+        .filter(|c| !winners.contains(c))
+        .collect();
     let mut states = IndexMap::new();
     let mut vote_map = IndexMap::new();
     for c in profile.candidate_ids() {
@@ -224,6 +239,7 @@ pub(crate) fn declare<N: Number>(
             seats
         ));
     }
+    notes.extend(constraint_notes);
     let invalid = invalid.unwrap_or_else(N::zero);
     let valid: N = profile
         .ballots()
@@ -246,7 +262,7 @@ pub(crate) fn declare<N: Number>(
         excluded: losers.iter().map(name).collect(),
         ties,
         notes,
-        constraint_actions: Vec::new(),
+        constraint_actions,
         percentages: IndexMap::new(),
     };
     let mut opts = IndexMap::new();
@@ -268,7 +284,7 @@ pub(crate) fn declare<N: Number>(
             .collect::<Vec<_>>()
             .join(", "),
     );
-    Report {
+    Ok(Report {
         format: Report::FORMAT.to_string(),
         title: election.title.clone(),
         method: method.to_string(),
@@ -291,7 +307,7 @@ pub(crate) fn declare<N: Number>(
         elected: winners.iter().map(name).collect(),
         stages: vec![stage],
         options: opts,
-        constraints: None,
+        constraints: cx.summary(&winners),
         colleges: None,
-    }
+    })
 }

@@ -22,6 +22,7 @@
 //! the sheet's figure is `non_transferable + loss_to_truncation`.
 
 use crate::arith::{Fixed, Number};
+use crate::constraints::{Constraints, Tracker};
 use crate::model::{CandidateId, Election};
 use crate::report::{Action, CandidateState, Report, TieBreak};
 use crate::stv::{whole_papers, Count, Parcel};
@@ -66,10 +67,25 @@ pub fn quota(total: Value, places: u32) -> Value {
 
 /// Counts `election` under the ERS97 rules.
 pub fn count(election: &Election, options: &Options) -> Result<Report, CountError> {
+    count_constrained(election, options, None)
+}
+
+/// Counts `election` under the ERS97 rules, honouring category `constraints`
+/// ([`crate::constraints`]). The rules have none; the hooks, marked "Constraints:", only
+/// decide who may be deemed elected (5.1.7) and who is excluded (5.2.5). With constraints,
+/// candidates are excluded one at a time (5.2.5's bulk exclusion could take a guarded
+/// candidate with the rest), and a deferral (5.2.2) looks at the candidates who may be
+/// excluded.
+pub fn count_constrained(
+    election: &Election,
+    options: &Options,
+    constraints: Option<&Constraints>,
+) -> Result<Report, CountError> {
     let seats = election.seats;
     if seats == 0 {
         return Err(CountError::NoSeats);
     }
+    let cx = Tracker::new(constraints, election)?;
     let mut count: Count<'_, Value> = Count::new(election, options.reading, options.lot.clone());
 
     // 5.1.1–5.1.2: sort the papers by first preference, setting aside invalid papers (6.9:
@@ -109,6 +125,7 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
         pending: Vec::new(),
         seats,
         policy: options.tie_policy,
+        cx,
     };
 
     // 5.1.7: deem elected.
@@ -124,10 +141,34 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
         ties,
         notes,
     );
+    state.cx.close_stage(&count.state, &mut count.stages);
 
     loop {
         let vacancies = (seats as usize).saturating_sub(count.elected.len());
         let continuing = count.continuing();
+        // Constraints: while places are unfilled, a doomed candidate (or, under the
+        // `exclude` strategy, one whose group is full) is excluded before anything else, the
+        // lowest first (ties as 5.2.5), their papers moved as 5.4 moves them.
+        let doomed = if vacancies > 0 {
+            state.cx.must_exclude(&count.state)
+        } else {
+            vec![]
+        };
+        if !doomed.is_empty() {
+            let mut ties = Vec::new();
+            let c = exclusion_group(
+                &count,
+                &doomed,
+                0,
+                Value::zero(),
+                state.policy,
+                &mut ties,
+                false,
+            )[0];
+            state.cx.note_excluded(&count.state, c);
+            state.exclude(&mut count, vec![c], ties, vec![], total_valid);
+            continue;
+        }
         if vacancies == 0 {
             // 5.5.2: all places filled: no further transfers; the rest formally excluded.
             if !continuing.is_empty() {
@@ -165,8 +206,12 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
             .iter()
             .map(|c| count.votes[c.index()] - state.quota)
             .sum();
+        // Constraints: guarded candidates may not be excluded; the others are excluded one
+        // at a time.
+        let excludable = state.cx.excludable(&count.state, &continuing);
+        let bulk = !state.cx.is_active();
         if !state.pending.is_empty() {
-            if deferrable(&count, &continuing, surpluses, vacancies) {
+            if deferrable(&count, &excludable, surpluses, vacancies, bulk) {
                 // 5.2.2: the surpluses could not change the order at the bottom.
                 notes.push(format!(
                     "5.2.2: transfer of surplus(es) totalling {surpluses} deferred"
@@ -186,11 +231,12 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
         };
         let group = exclusion_group(
             &count,
-            &continuing,
+            &excludable,
             vacancies,
             deferred,
             state.policy,
             &mut ties,
+            bulk,
         );
 
         // 5.5.1: an exclusion that would leave as many continuing candidates as places
@@ -223,6 +269,8 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
         }
         state.exclude(&mut count, group, ties, notes, total_valid);
     }
+
+    let summary = state.cx.finish(&count.elected, &mut count.stages);
 
     let mut options_out = indexmap::IndexMap::new();
     options_out.insert(
@@ -282,7 +330,7 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
             .collect(),
         stages: count.stages,
         options: options_out,
-        constraints: None,
+        constraints: summary,
         colleges: None,
     })
 }
@@ -294,6 +342,8 @@ struct State {
     pending: Vec<CandidateId>,
     seats: u32,
     policy: TiePolicy,
+    /// Category constraints, if any.
+    cx: Tracker,
 }
 
 impl State {
@@ -327,6 +377,8 @@ impl State {
             // (b), taken to two places and rounded up as the quota is (5.1.6).
             let dynamic = active.div_ceil(&Value::from_int(vacancies as i64 + 1));
             let threshold = self.quota.min(dynamic);
+            // Constraints: a candidate whose election would make the rules impossible to
+            // meet is not deemed elected (they are doomed, and excluded next).
             let reached: Vec<CandidateId> = by_votes_desc(
                 count,
                 &continuing
@@ -336,6 +388,7 @@ impl State {
                         let v = count.votes[c.index()];
                         v >= threshold && v > Value::zero()
                     })
+                    .filter(|&c| self.cx.may_elect(&count.state, c))
                     .collect::<Vec<_>>(),
             );
             if reached.is_empty() {
@@ -346,11 +399,19 @@ impl State {
             } else {
                 self.select_5_6_2(count, &reached, vacancies, ties, notes)
             };
+            let mut deemed = Vec::with_capacity(chosen.len());
+            for c in chosen {
+                // Constraints: electing one of them may rule out another chosen with them.
+                if self.cx.may_elect(&count.state, c) {
+                    count.elect(c);
+                    deemed.push(c);
+                }
+            }
+            let chosen = deemed;
             if chosen.is_empty() {
                 break;
             }
             for &c in &chosen {
-                count.elect(c);
                 if count.votes[c.index()] > self.quota {
                     self.pending.push(c);
                 }
@@ -484,6 +545,7 @@ impl State {
             ties,
             notes,
         );
+        self.cx.close_stage(&count.state, &mut count.stages);
     }
 
     /// 5.4: exclude `group`: their papers in batches of one transfer value, highest first,
@@ -533,6 +595,7 @@ impl State {
                 ties,
                 notes,
             );
+            self.cx.close_stage(&count.state, &mut count.stages);
             return;
         }
         let n = batches.len();
@@ -575,6 +638,7 @@ impl State {
                 std::mem::take(&mut ties),
                 std::mem::take(&mut notes),
             );
+            self.cx.close_stage(&count.state, &mut count.stages);
             if let Some(q) = new_quota {
                 if let Some(s) = count.stages.last_mut() {
                     s.quota = Some(q.to_string());
@@ -630,12 +694,13 @@ fn deferrable(
     continuing: &[CandidateId],
     surpluses: Value,
     vacancies: usize,
+    bulk: bool,
 ) -> bool {
     let v = votes_asc(count, continuing);
     if v.len() >= 2 && surpluses <= v[1] - v[0] {
         return true;
     }
-    bulk_size(&v, vacancies, surpluses).is_some()
+    bulk && bulk_size(&v, vacancies, surpluses).is_some()
 }
 
 /// 5.2.5: the candidates to exclude: as many of the lowest as (a) and (b) allow, at least
@@ -648,9 +713,14 @@ fn exclusion_group(
     deferred: Value,
     policy: TiePolicy,
     ties: &mut Vec<TieBreak>,
+    bulk: bool,
 ) -> Vec<CandidateId> {
     let v = votes_asc(count, continuing);
-    let k = bulk_size(&v, vacancies, deferred).unwrap_or(1);
+    let k = if bulk {
+        bulk_size(&v, vacancies, deferred).unwrap_or(1)
+    } else {
+        1
+    };
     let edge = v[k - 1];
     let mut group: Vec<CandidateId> = continuing
         .iter()

@@ -15,6 +15,8 @@
 //! - **(2) Result.** The `seats` candidates with the most votes are elected, highest first;
 //!   equal votes are ordered by lot (the candidate first in the lot takes the higher place), and
 //!   a tie across the last seat is recorded (r. 49: decided by lot).
+//! - **(3) Constraints** (not in the Act): with several seats, category constraints are met
+//!   by replacement as in block vote ([`super::block`], rule (4)).
 //!
 //! One stage; no quota. Whole votes (`fixed-0`), or millionths for fractional ballot weights.
 
@@ -81,13 +83,5 @@ fn run<const P: u32>(election: &Election, options: &CountOptions) -> Result<Repo
             None => invalid += v,
         }
     }
-    Ok(super::block::declare(
-        election,
-        options,
-        votes,
-        METHOD,
-        RULES,
-        None,
-        Some(invalid),
-    ))
+    super::block::declare(election, options, votes, METHOD, RULES, None, Some(invalid))
 }

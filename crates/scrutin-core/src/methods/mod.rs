@@ -105,6 +105,9 @@ pub struct CountOptions {
     pub marks: Option<u32>,
     /// Arithmetic, for rule sets that let you choose (default: the method's own).
     pub arithmetic: Option<Arithmetic>,
+    /// Category constraints (minimum or maximum seats per group) and how to meet them
+    /// (`crate::constraints`); block vote and the STV rule sets honour them.
+    pub constraints: Option<crate::constraints::Constraints>,
 }
 
 impl CountOptions {
@@ -116,6 +119,7 @@ impl CountOptions {
             lot: LotOrder::from_seed(n, seed),
             marks: None,
             arithmetic: None,
+            constraints: None,
         }
     }
 }
@@ -126,6 +130,14 @@ pub fn count(
     method: Method,
     options: &CountOptions,
 ) -> Result<Report, CountError> {
+    let constraints = options.constraints.as_ref();
+    if constraints.is_some_and(|c| !c.rules.is_empty()) && method == Method::Irv {
+        return Err(CountError::Invalid(
+            "irv elects one candidate: category constraints (--min, --max) apply to the \
+             multi-seat rule sets (block, fptp, scottish-stv, meek, wigm, ers97)"
+                .to_string(),
+        ));
+    }
     match method {
         Method::Meek => {
             let arithmetic = match options.arithmetic {
@@ -139,7 +151,7 @@ pub fn count(
                     )))
                 }
             };
-            meek::count(
+            meek::count_constrained(
                 election,
                 &meek::Options {
                     arithmetic,
@@ -147,6 +159,7 @@ pub fn count(
                     reading: options.reading,
                     ..meek::Options::stv_rs(options.lot.clone())
                 },
+                constraints,
             )
         }
         Method::ScottishStv => {
@@ -165,18 +178,19 @@ pub fn count(
                     "Scottish STV counts to five decimal places (rule 48(3)); --arithmetic cannot change that".to_string(),
                 ));
             }
-            scottish_stv::count(
+            scottish_stv::count_constrained(
                 election,
                 &scottish_stv::Options {
                     reading: options.reading,
                     lot: options.lot.clone(),
                 },
+                constraints,
             )
         }
         Method::Irv => irv::count(election, &irv::IrvRules::default(), options),
         Method::Fptp => fptp::count(election, options),
         Method::Block => block::count(election, options),
-        Method::Wigm => wigm::count(
+        Method::Wigm => wigm::count_constrained(
             election,
             &wigm::Options {
                 arithmetic: options.arithmetic.unwrap_or(Arithmetic::Fixed(4)),
@@ -185,6 +199,7 @@ pub fn count(
                 lot: options.lot.clone(),
                 defeat_sure_losers: false,
             },
+            constraints,
         ),
         Method::Ers97 => {
             if options
@@ -195,13 +210,14 @@ pub fn count(
                     "ERS97 counts to two decimal places (5.1.6, 5.3.7); --arithmetic cannot change that".to_string(),
                 ));
             }
-            ers97::count(
+            ers97::count_constrained(
                 election,
                 &ers97::Options {
                     tie_policy: options.tie_policy.unwrap_or(TiePolicy::Forward),
                     reading: options.reading,
                     lot: options.lot.clone(),
                 },
+                constraints,
             )
         }
     }

@@ -13,6 +13,7 @@
 //! at which the tied candidates had unequal votes, then by lot.
 
 use crate::arith::{Fixed, Number};
+use crate::constraints::{Constraints, Tracker};
 use crate::model::{CandidateId, Election};
 use crate::report::{Action, CandidateState, Report};
 use crate::stv::{whole_papers, Count, Parcel};
@@ -38,10 +39,23 @@ pub struct Options {
 
 /// Counts `election` under the Scottish rules.
 pub fn count(election: &Election, options: &Options) -> Result<Report, CountError> {
+    count_constrained(election, options, None)
+}
+
+/// Counts `election` under the Scottish rules, honouring category `constraints` (minimum or
+/// maximum seats per group, [`crate::constraints`]). The statute has no such rules; the hooks,
+/// marked "Constraints:", only decide who may be elected under rule 47 and who is excluded
+/// under rule 50, and everything else is as the rules say.
+pub fn count_constrained(
+    election: &Election,
+    options: &Options,
+    constraints: Option<&Constraints>,
+) -> Result<Report, CountError> {
     let seats = election.seats;
     if seats == 0 {
         return Err(CountError::NoSeats);
     }
+    let mut cx = Tracker::new(constraints, election)?;
     let mut count: Count<'_, Value> = Count::new(election, options.reading, options.lot.clone());
 
     // Rule 45: first stage. Sort the valid papers by first preference and credit each
@@ -75,7 +89,7 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
     let quota = Value::from_int((valid / (seats as u64 + 1) + 1) as i64);
 
     let mut surplus_pending: Vec<CandidateId> = Vec::new();
-    let elected_now = elect_reaching_quota(&mut count, quota, &mut surplus_pending);
+    let elected_now = elect_reaching_quota(&mut count, quota, &mut surplus_pending, &mut cx);
     count.close_stage(
         Action::FirstCount,
         None,
@@ -85,11 +99,23 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
         vec![],
         vec![],
     );
+    cx.close_stage(&count.state, &mut count.stages);
 
     loop {
         let vacancies = seats as usize - count.elected.len().min(seats as usize);
         if vacancies == 0 {
             break;
+        }
+        // Constraints: a doomed candidate (or, under the `exclude` strategy, one whose group
+        // is full) is excluded before anything else, the lowest first (ties as rule 51), and
+        // their papers move as under rule 50.
+        let doomed = cx.must_exclude(&count.state);
+        if !doomed.is_empty() {
+            let mut ties = Vec::new();
+            let c = lowest(&count, &doomed, &mut ties);
+            cx.note_excluded(&count.state, c);
+            exclude(&mut count, c, quota, &mut surplus_pending, ties, &mut cx);
+            continue;
         }
         // Rule 52(1): as many continuing candidates as vacancies: all deemed elected.
         // Rule 52(2) (2011: 53(2) as amended in 2021): no further transfer is made.
@@ -146,7 +172,8 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
             let after: Value = count.votes.iter().copied().sum::<Value>() + count.non_transferable;
             count.loss += before - after;
 
-            let elected_now = elect_reaching_quota(&mut count, quota, &mut surplus_pending);
+            let elected_now =
+                elect_reaching_quota(&mut count, quota, &mut surplus_pending, &mut cx);
             count.close_stage(
                 Action::Surplus,
                 Some(c),
@@ -156,40 +183,18 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
                 ties,
                 vec![],
             );
+            cx.close_stage(&count.state, &mut count.stages);
         } else {
             // Rule 50(1): no surplus to transfer: exclude the lowest continuing candidate;
-            // rule 51 on equal lowest.
-            let low = continuing
-                .iter()
-                .map(|c| count.votes[c.index()])
-                .min()
-                .expect("non-empty");
-            let tied: Vec<CandidateId> = continuing
-                .iter()
-                .copied()
-                .filter(|c| count.votes[c.index()] == low)
-                .collect();
-            let c = count.break_tie(&tied, Want::Lowest, "exclusion", &mut ties);
-            count.state[c.index()] = CandidateState::Excluded;
-
-            // Rule 50(2)-(4): all their papers move at the value at which they were received.
-            let parcels = std::mem::take(&mut count.piles[c.index()]);
-            count.votes[c.index()] = Value::zero();
-            count.transfer(parcels, |p| p.value);
-
-            let elected_now = elect_reaching_quota(&mut count, quota, &mut surplus_pending);
-            count.close_stage(
-                Action::Exclusion,
-                Some(c),
-                None,
-                elected_now,
-                vec![c],
-                ties,
-                vec![],
-            );
+            // rule 51 on equal lowest. Constraints: a guarded candidate is passed over (the
+            // next lowest is excluded).
+            let excludable = cx.excludable(&count.state, &continuing);
+            let c = lowest(&count, &excludable, &mut ties);
+            exclude(&mut count, c, quota, &mut surplus_pending, ties, &mut cx);
         }
         debug_assert_eq!(count.conserved_total(), Value::from_int(valid as i64));
     }
+    let summary = cx.finish(&count.elected, &mut count.stages);
 
     let mut options_out = indexmap::IndexMap::new();
     options_out.insert("tie_break".to_string(), "prior-stage, then lot".to_string());
@@ -239,9 +244,57 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
             .collect(),
         stages: count.stages,
         options: options_out,
-        constraints: None,
+        constraints: summary,
         colleges: None,
     })
+}
+
+/// Rule 50(1) with rule 51: the lowest of `among` (ties by the most recent preceding stage at
+/// which they had unequal votes, then by lot).
+fn lowest(
+    count: &Count<'_, Value>,
+    among: &[CandidateId],
+    ties: &mut Vec<crate::report::TieBreak>,
+) -> CandidateId {
+    let low = among
+        .iter()
+        .map(|c| count.votes[c.index()])
+        .min()
+        .expect("non-empty");
+    let tied: Vec<CandidateId> = among
+        .iter()
+        .copied()
+        .filter(|c| count.votes[c.index()] == low)
+        .collect();
+    count.break_tie(&tied, Want::Lowest, "exclusion", ties)
+}
+
+/// Rule 50(2)-(4): excludes `c`; all their papers move at the value at which they were
+/// received, in one stage; then rule 47.
+fn exclude(
+    count: &mut Count<'_, Value>,
+    c: CandidateId,
+    quota: Value,
+    pending: &mut Vec<CandidateId>,
+    ties: Vec<crate::report::TieBreak>,
+    cx: &mut Tracker,
+) {
+    count.state[c.index()] = CandidateState::Excluded;
+    let parcels = std::mem::take(&mut count.piles[c.index()]);
+    count.votes[c.index()] = Value::zero();
+    count.transfer(parcels, |p| p.value);
+
+    let elected_now = elect_reaching_quota(count, quota, pending, cx);
+    count.close_stage(
+        Action::Exclusion,
+        Some(c),
+        None,
+        elected_now,
+        vec![c],
+        ties,
+        vec![],
+    );
+    cx.close_stage(&count.state, &mut count.stages);
 }
 
 /// Rule 47(1): a continuing candidate whose votes equal or exceed the quota is elected. Those
@@ -252,6 +305,7 @@ fn elect_reaching_quota(
     count: &mut Count<'_, Value>,
     quota: Value,
     pending: &mut Vec<CandidateId>,
+    cx: &mut Tracker,
 ) -> Vec<CandidateId> {
     let mut reached: Vec<CandidateId> = count
         .continuing()
@@ -263,11 +317,18 @@ fn elect_reaching_quota(
             .cmp(&count.votes[a.index()])
             .then(a.cmp(b))
     });
-    for &c in &reached {
+    let mut elected = Vec::with_capacity(reached.len());
+    for c in reached {
+        // Constraints: an election that would make the rules impossible to meet is not made
+        // (the candidate is doomed, and excluded next).
+        if !cx.may_elect(&count.state, c) {
+            continue;
+        }
         count.elect(c);
         if count.votes[c.index()] > quota {
             pending.push(c);
         }
+        elected.push(c);
     }
-    reached
+    elected
 }

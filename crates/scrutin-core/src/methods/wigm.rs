@@ -20,6 +20,7 @@
 //! does with rational arithmetic): the same rule without the rounding allowance.
 
 use crate::arith::{Fixed, Number, Rational};
+use crate::constraints::{Constraints, Tracker};
 use crate::methods::Arithmetic;
 use crate::model::{CandidateId, Election};
 use crate::report::{Action, CandidateState, Report};
@@ -60,13 +61,26 @@ impl Options {
 
 /// Counts `election` under the reference WIGM rule.
 pub fn count(election: &Election, options: &Options) -> Result<Report, CountError> {
+    count_constrained(election, options, None)
+}
+
+/// Counts `election` under the reference WIGM rule, honouring category `constraints`
+/// ([`crate::constraints`]). The rule has none; the hooks, marked "Constraints:", only decide
+/// who may be elected under B.1 and who is defeated under B.4.
+pub fn count_constrained(
+    election: &Election,
+    options: &Options,
+    constraints: Option<&Constraints>,
+) -> Result<Report, CountError> {
+    let cx = Tracker::new(constraints, election)?;
     macro_rules! fixed {
         ($($p:literal)*) => {
             match options.arithmetic {
-                Arithmetic::Exact => count_in::<Rational>(election, options, None),
+                Arithmetic::Exact => count_in::<Rational>(election, options, cx, None),
                 $(Arithmetic::Fixed($p) => count_in::<Fixed<$p>>(
                     election,
                     options,
+                    cx,
                     Some((
                         Fixed::<$p>::from_units(1),
                         (i64::MAX / 4 / Fixed::<$p>::SCALE) as u64,
@@ -86,6 +100,7 @@ pub fn count(election: &Election, options: &Options) -> Result<Report, CountErro
 fn count_in<N: Number>(
     election: &Election,
     options: &Options,
+    mut cx: Tracker,
     fixed: Option<(N, u64)>,
 ) -> Result<Report, CountError> {
     let seats = election.seats;
@@ -149,7 +164,7 @@ fn count_in<N: Number>(
 
     // B.1: elect winners (pending their surplus transfer).
     let mut pending: Vec<CandidateId> = Vec::new();
-    let elected_now = elect_winners(&mut count, &reaches, &mut pending);
+    let elected_now = elect_winners(&mut count, &reaches, &mut pending, &mut cx);
     count.close_stage(
         Action::FirstCount,
         None,
@@ -159,16 +174,34 @@ fn count_in<N: Number>(
         vec![],
         vec![],
     );
+    cx.close_stage(&count.state, &mut count.stages);
 
     loop {
+        let mut ties = Vec::new();
+        // Constraints: once the seats are not all filled, a doomed candidate (or, under the
+        // `exclude` strategy, one whose group is full) is defeated before anything else, the
+        // lowest first (ties by D.1), as B.4 defeats.
+        let doomed = if count.elected.len() < seats as usize {
+            cx.must_exclude(&count.state)
+        } else {
+            vec![]
+        };
+        if !doomed.is_empty() {
+            let c = lowest(&count, options.tie_policy, &doomed, &mut ties);
+            cx.note_excluded(&count.state, c);
+            if defeat(&mut count, c, ties, seats, &reaches, &mut pending, &mut cx) {
+                break;
+            }
+            continue;
+        }
         // D.3: test count complete.
         if complete(&count, seats) {
             break;
         }
-        let mut ties = Vec::new();
 
-        // B.2: defeat sure losers (optional).
-        if options.defeat_sure_losers {
+        // B.2: defeat sure losers (optional; not with constraints, which defeat one at a
+        // time so that no guarded candidate goes in a batch).
+        if options.defeat_sure_losers && !cx.is_active() {
             let losers = sure_losers(&count, seats, &pending, &quota);
             if !losers.is_empty() {
                 for &c in &losers {
@@ -195,7 +228,7 @@ fn count_in<N: Number>(
                     count.votes[c.index()] = N::zero();
                 }
                 count.transfer(parcels, |p| p.value.clone());
-                let elected_now = elect_winners(&mut count, &reaches, &mut pending);
+                let elected_now = elect_winners(&mut count, &reaches, &mut pending, &mut cx);
                 count.close_stage(
                     Action::Exclusion,
                     None,
@@ -242,7 +275,7 @@ fn count_in<N: Number>(
             let after = count.conserved_total();
             count.loss += before - after;
 
-            let elected_now = elect_winners(&mut count, &reaches, &mut pending);
+            let elected_now = elect_winners(&mut count, &reaches, &mut pending, &mut cx);
             count.close_stage(
                 Action::Surplus,
                 Some(c),
@@ -252,56 +285,15 @@ fn count_in<N: Number>(
                 ties,
                 vec![],
             );
+            cx.close_stage(&count.state, &mut count.stages);
         } else {
             // B.4: defeat the hopeful candidate with the lowest vote; ties by D.1.
-            let hopeful = count.continuing();
-            let low = hopeful
-                .iter()
-                .map(|c| count.votes[c.index()].clone())
-                .min()
-                .expect("D.3 leaves a hopeful candidate");
-            let tied: Vec<CandidateId> = hopeful
-                .iter()
-                .copied()
-                .filter(|c| count.votes[c.index()] == low)
-                .collect();
-            let (c, _) = count.break_tie_with(
-                options.tie_policy,
-                &tied,
-                Want::Lowest,
-                "exclusion",
-                &mut ties,
-            );
-            count.state[c.index()] = CandidateState::Excluded;
-
-            // B.4: "Test count complete (D.3)" comes before the transfer: if the count is now
-            // complete, finish at C without transferring the defeated candidate's ballots.
-            if complete(&count, seats) {
-                count.close_stage(
-                    Action::Exclusion,
-                    Some(c),
-                    None,
-                    vec![],
-                    vec![c],
-                    ties,
-                    vec!["B.4: D.3 finds the count complete; the defeated candidate's ballots are not transferred".to_string()],
-                );
+            // Constraints: a guarded candidate is passed over (the next lowest is defeated).
+            let hopeful = cx.excludable(&count.state, &count.continuing());
+            let c = lowest(&count, options.tie_policy, &hopeful, &mut ties);
+            if defeat(&mut count, c, ties, seats, &reaches, &mut pending, &mut cx) {
                 break;
             }
-            let parcels = std::mem::take(&mut count.piles[c.index()]);
-            count.votes[c.index()] = N::zero();
-            count.transfer(parcels, |p| p.value.clone());
-
-            let elected_now = elect_winners(&mut count, &reaches, &mut pending);
-            count.close_stage(
-                Action::Exclusion,
-                Some(c),
-                None,
-                elected_now,
-                vec![c],
-                ties,
-                vec![],
-            );
         }
         debug_assert!(count.conserved_total() == valid);
     }
@@ -337,6 +329,7 @@ fn count_in<N: Number>(
             ),
         );
     }
+    let summary = cx.finish(&count.elected, &mut count.stages);
 
     let mut options_out = indexmap::IndexMap::new();
     options_out.insert(
@@ -411,9 +404,78 @@ fn count_in<N: Number>(
             .collect(),
         stages: count.stages,
         options: options_out,
-        constraints: None,
+        constraints: summary,
         colleges: None,
     })
+}
+
+/// B.4: the hopeful candidate of `among` with the lowest vote; ties by D.1 (or the policy).
+fn lowest<N: Number>(
+    count: &Count<'_, N>,
+    policy: TiePolicy,
+    among: &[CandidateId],
+    ties: &mut Vec<crate::report::TieBreak>,
+) -> CandidateId {
+    let low = among
+        .iter()
+        .map(|c| count.votes[c.index()].clone())
+        .min()
+        .expect("D.3 leaves a hopeful candidate");
+    let tied: Vec<CandidateId> = among
+        .iter()
+        .copied()
+        .filter(|c| count.votes[c.index()] == low)
+        .collect();
+    count
+        .break_tie_with(policy, &tied, Want::Lowest, "exclusion", ties)
+        .0
+}
+
+/// B.4: defeats `c`, tests count complete (D.3) and, if it is not, transfers their ballots at
+/// their current weights and elects winners (B.1). Returns whether the count is complete.
+#[allow(clippy::too_many_arguments)]
+fn defeat<N: Number>(
+    count: &mut Count<'_, N>,
+    c: CandidateId,
+    ties: Vec<crate::report::TieBreak>,
+    seats: u32,
+    reaches: &impl Fn(&N) -> bool,
+    pending: &mut Vec<CandidateId>,
+    cx: &mut Tracker,
+) -> bool {
+    count.state[c.index()] = CandidateState::Excluded;
+
+    // B.4: "Test count complete (D.3)" comes before the transfer: if the count is now
+    // complete, finish at C without transferring the defeated candidate's ballots.
+    if complete(count, seats) {
+        count.close_stage(
+            Action::Exclusion,
+            Some(c),
+            None,
+            vec![],
+            vec![c],
+            ties,
+            vec!["B.4: D.3 finds the count complete; the defeated candidate's ballots are not transferred".to_string()],
+        );
+        cx.close_stage(&count.state, &mut count.stages);
+        return true;
+    }
+    let parcels = std::mem::take(&mut count.piles[c.index()]);
+    count.votes[c.index()] = N::zero();
+    count.transfer(parcels, |p| p.value.clone());
+
+    let elected_now = elect_winners(count, reaches, pending, cx);
+    count.close_stage(
+        Action::Exclusion,
+        Some(c),
+        None,
+        elected_now,
+        vec![c],
+        ties,
+        vec![],
+    );
+    cx.close_stage(&count.state, &mut count.stages);
+    false
 }
 
 /// D.3: complete when elected (with pending) fill the seats, or elected + hopeful do not
@@ -429,6 +491,7 @@ fn elect_winners<N: Number>(
     count: &mut Count<'_, N>,
     reaches: &impl Fn(&N) -> bool,
     pending: &mut Vec<CandidateId>,
+    cx: &mut Tracker,
 ) -> Vec<CandidateId> {
     let mut reached: Vec<CandidateId> = count
         .continuing()
@@ -440,11 +503,18 @@ fn elect_winners<N: Number>(
             .cmp(&count.votes[a.index()])
             .then(a.cmp(b))
     });
-    for &c in &reached {
+    let mut elected = Vec::with_capacity(reached.len());
+    for c in reached {
+        // Constraints: an election that would make the rules impossible to meet is not made
+        // (the candidate is doomed, and defeated next).
+        if !cx.may_elect(&count.state, c) {
+            continue;
+        }
         count.elect(c);
         pending.push(c);
+        elected.push(c);
     }
-    reached
+    elected
 }
 
 /// B.2: the largest set of hopeful candidates such that (a) enough hopeful candidates remain
