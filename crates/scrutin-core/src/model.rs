@@ -276,11 +276,27 @@ impl Profile {
 /// Builds a [`Profile`] in one pass, merging identical rankings as they arrive.
 pub struct ProfileBuilder {
     profile: Profile,
-    index: hashbrown::HashTable<u32>,
-    hasher: hashbrown::DefaultHashBuilder,
+    /// Entry index and the ranking's hash, kept so that growing the table and most
+    /// mismatches need not read the ranking again.
+    index: hashbrown::HashTable<(u32, u32)>,
+    /// The hash of the ranking in `scratch`, token by token from a per-builder seed.
+    hash: u32,
+    seed: u32,
     scratch: Vec<u32>,
     seen: Vec<u32>,
     stamp: u32,
+}
+
+/// Adds a token to a ranking's hash.
+#[inline(always)]
+fn mix(hash: u32, token: u32) -> u32 {
+    (hash.rotate_left(5) ^ token).wrapping_mul(0x9E37_79B1)
+}
+
+/// Spreads a ranking's 32-bit hash over the 64 bits the table uses (its top bits too).
+#[inline(always)]
+fn spread(hash: u32) -> u64 {
+    u64::from(hash ^ (hash >> 15)).wrapping_mul(0xA24B_AED4_963E_E407)
 }
 
 impl ProfileBuilder {
@@ -295,7 +311,10 @@ impl ProfileBuilder {
                 ..Profile::default()
             },
             index: hashbrown::HashTable::new(),
-            hasher: hashbrown::DefaultHashBuilder::default(),
+            hash: 0,
+            // Random per builder (as the standard hash maps), so no file can be made to
+            // collide on purpose; the profile does not depend on it.
+            seed: hashbrown::DefaultHashBuilder::default().hash_one(n) as u32,
             scratch: Vec::new(),
             seen: vec![0; n],
             stamp: 0,
@@ -321,7 +340,7 @@ impl ProfileBuilder {
                         self.push_one(*c, i > 0)?;
                     }
                 }
-                Rank::Skipped => self.scratch.push(SKIP),
+                Rank::Skipped => self.skip(),
             }
         }
         self.finish(weight)
@@ -329,8 +348,10 @@ impl ProfileBuilder {
 
     /// Starts a ballot for the streaming interface ([`Self::rank`], [`Self::skip`],
     /// [`Self::finish`]) used by readers that avoid building a `Vec<Rank>`.
+    #[inline]
     pub fn begin(&mut self) {
         self.scratch.clear();
+        self.hash = self.seed;
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.seen.iter_mut().for_each(|s| *s = 0);
@@ -339,6 +360,7 @@ impl ProfileBuilder {
     }
 
     /// Next candidate on the current ballot; `equal_to_previous` joins the previous rank.
+    #[inline]
     pub fn rank(&mut self, c: CandidateId, equal_to_previous: bool) -> Result<(), ProfileError> {
         if equal_to_previous && matches!(self.scratch.last(), None | Some(&SKIP)) {
             return Err(ProfileError::ShortEqualGroup);
@@ -347,10 +369,13 @@ impl ProfileBuilder {
     }
 
     /// A skipped rank on the current ballot.
+    #[inline]
     pub fn skip(&mut self) {
         self.scratch.push(SKIP);
+        self.hash = mix(self.hash, SKIP);
     }
 
+    #[inline]
     fn push_one(&mut self, c: CandidateId, equal: bool) -> Result<(), ProfileError> {
         let n = self.profile.candidates.len();
         if c.index() >= n {
@@ -360,8 +385,9 @@ impl ProfileBuilder {
             return Err(ProfileError::RepeatedCandidate(c.0 + 1));
         }
         self.seen[c.index()] = self.stamp;
-        self.scratch
-            .push(if equal { c.0 | EQUAL_FLAG } else { c.0 });
+        let token = if equal { c.0 | EQUAL_FLAG } else { c.0 };
+        self.scratch.push(token);
+        self.hash = mix(self.hash, token);
         Ok(())
     }
 
@@ -373,13 +399,15 @@ impl ProfileBuilder {
             .checked_add(weight)
             .ok_or(ProfileError::WeightOverflow)?;
         p.ballots_pushed += 1;
-        let hash = self.hasher.hash_one(self.scratch.as_slice());
+        let h = mix(self.hash, self.scratch.len() as u32);
         let arena = &p.arena;
         let entries = &p.entries;
         let key = &self.scratch;
-        if let Some(&i) = self.index.find(hash, |&i| {
-            let e = entries[i as usize];
-            &arena[e.start as usize..e.end as usize] == key.as_slice()
+        if let Some(&(i, _)) = self.index.find(spread(h), |&(i, hi)| {
+            hi == h && {
+                let e = entries[i as usize];
+                &arena[e.start as usize..e.end as usize] == key.as_slice()
+            }
         }) {
             let e = &mut p.entries[i as usize];
             e.weight = e
@@ -393,13 +421,8 @@ impl ProfileBuilder {
         let idx = u32::try_from(p.entries.len()).map_err(|_| ProfileError::TooLarge)?;
         p.arena.extend_from_slice(key);
         p.entries.push(Entry { weight, start, end });
-        let hasher = &self.hasher;
-        let arena = &p.arena;
-        let entries = &p.entries;
-        self.index.insert_unique(hash, idx, |&i| {
-            let e = entries[i as usize];
-            hasher.hash_one(&arena[e.start as usize..e.end as usize])
-        });
+        self.index
+            .insert_unique(spread(h), (idx, h), |&(_, hi)| spread(hi));
         Ok(())
     }
 

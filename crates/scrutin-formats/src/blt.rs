@@ -103,6 +103,25 @@ pub fn read<R: BufRead>(mut reader: R, source: &str) -> Result<BltFile, BltError
     // Where the file ends, for errors about what is missing.
     let mut eof = (1usize, 1usize);
     loop {
+        // Plain ballot lines (`3 1 4 2 0`: numbers and spaces) are read straight from the
+        // reader's buffer. Anything else, or a line the buffer holds only part of, is left
+        // to the careful path below, which gives the same result or the exact error.
+        if parser.phase == Phase::Ballots && parser.lookup.nicks.is_none() {
+            let chunk = reader.fill_buf().map_err(|error| BltError::Io {
+                file: source.to_owned(),
+                error,
+            })?;
+            let mut used = 0;
+            while let Some(k) = parser.plain_ballot(&chunk[used..]) {
+                used += k;
+                line_no = line_no.saturating_add(1);
+            }
+            if used > 0 {
+                reader.consume(used);
+                eof = (line_no.saturating_add(1), 1);
+                continue;
+            }
+        }
         buf.clear();
         let n = reader
             .read_until(b'\n', &mut buf)
@@ -480,6 +499,68 @@ impl<'a> Parser<'a> {
             Phase::Names => return self.name_line(at, body, start),
         }
         Ok(Flow::More)
+    }
+
+    /// The plain ballot line at the start of `bytes`, if it is one: a whole number weight of
+    /// at most 18 digits, candidate numbers, the closing 0, separated by spaces, then the
+    /// line end (`\n` or `\r\n`). Adds the ballot and returns the line's length with its
+    /// end. `None` for anything else (including a line not ended within `bytes`, an unknown
+    /// or repeated candidate, or an overflow): the careful path then reads the line anew,
+    /// [`ProfileBuilder::begin`] dropping whatever this one gave the builder.
+    #[inline]
+    fn plain_ballot(&mut self, bytes: &[u8]) -> Option<usize> {
+        let count = self.lookup.count as u32;
+        let mut i = 0;
+        let mut weight: u64 = 0;
+        while let Some(&d) = bytes.get(i).filter(|d| d.is_ascii_digit()) {
+            weight = weight * 10 + u64::from(d - b'0');
+            i += 1;
+            if i > 18 {
+                return None;
+            }
+        }
+        if i == 0 || bytes.get(i) != Some(&b' ') {
+            return None;
+        }
+        let weight = Weight::from_int(weight)?;
+        self.builder.begin();
+        loop {
+            let gap = i;
+            while bytes.get(i) == Some(&b' ') {
+                i += 1;
+            }
+            if i == gap {
+                return None;
+            }
+            let from = i;
+            let mut c: u32 = 0;
+            while let Some(&d) = bytes.get(i).filter(|d| d.is_ascii_digit()) {
+                c = c * 10 + u32::from(d - b'0');
+                i += 1;
+                if i - from > 9 {
+                    return None;
+                }
+            }
+            if i - from == 1 && c == 0 {
+                break;
+            }
+            if c == 0 || c > count {
+                return None;
+            }
+            self.builder.rank(CandidateId(c - 1), false).ok()?;
+        }
+        while bytes.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        if bytes.get(i) == Some(&b'\r') {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'\n') {
+            return None;
+        }
+        self.builder.finish(weight).ok()?;
+        self.seen_ballot = true;
+        Some(i + 1)
     }
 
     fn header(&mut self, at: At<'_>, body: &str, start: usize) -> Result<(), BltError> {

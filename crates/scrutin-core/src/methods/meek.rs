@@ -88,6 +88,7 @@ use std::ops::{Add, Sub};
 use indexmap::IndexMap;
 
 use crate::arith::Rational;
+use crate::constraints::{Constraints, Tracker};
 use crate::model::{CandidateId, Election, RankView, Weight};
 use crate::report::{Action, CandidateState, Report, Stage, TieBreak};
 use crate::tie::{break_tie_by, LotOrder, PriorStageReading, Resolution, TiePolicy, Want};
@@ -487,15 +488,6 @@ struct Ballots<M> {
 
 const NONE: u32 = u32::MAX;
 
-/// A tree node while building: first child and next sibling links.
-struct BuildNode<M> {
-    cand: u32,
-    child: u32,
-    sibling: u32,
-    through: M,
-    ends: M,
-}
-
 fn build_ballots<A: Arith>(
     election: &Election,
     equal: EqualRanks,
@@ -508,17 +500,13 @@ fn build_ballots<A: Arith>(
             withdrawn[w.index()] = true;
         }
     }
-    // Node 0 is the root (no candidate).
-    let mut nodes: Vec<BuildNode<A::M>> = vec![BuildNode {
-        cand: NONE,
-        child: NONE,
-        sibling: NONE,
-        through: A::m_zero(),
-        ends: A::m_zero(),
-    }];
     let mut eq: Vec<(Vec<u32>, Vec<u32>, A::M)> = Vec::new();
     let mut valid = Weight::default();
     let mut invalid = Weight::default();
+    // The strict rankings, one after another: candidates, where each starts, multiplier.
+    let mut flat: Vec<u32> = Vec::new();
+    let mut starts: Vec<u32> = vec![0];
+    let mut mults: Vec<A::M> = Vec::new();
     let mut ranks: Vec<u32> = Vec::new();
     let mut rank_ends: Vec<u32> = Vec::new();
     for b in profile.ballots() {
@@ -558,32 +546,17 @@ fn build_ballots<A: Arith>(
             eq.push((ranks.clone(), rank_ends.clone(), m));
             continue;
         }
-        let mut cur = 0usize;
-        for &c in &ranks {
-            let mut ch = nodes[cur].child;
-            while ch != NONE && nodes[ch as usize].cand != c {
-                ch = nodes[ch as usize].sibling;
-            }
-            if ch == NONE {
-                ch = u32::try_from(nodes.len()).map_err(|_| CountError::Overflow)?;
-                let sibling = nodes[cur].child;
-                nodes.push(BuildNode {
-                    cand: c,
-                    child: NONE,
-                    sibling,
-                    through: A::m_zero(),
-                    ends: A::m_zero(),
-                });
-                nodes[cur].child = ch;
-            }
-            cur = ch as usize;
-            A::m_add(&mut nodes[cur].through, &m);
-        }
-        A::m_add(&mut nodes[cur].ends, &m);
+        flat.extend_from_slice(&ranks);
+        starts.push(u32::try_from(flat.len()).map_err(|_| CountError::Overflow)?);
+        mults.push(m);
     }
+    let ranking = |j: usize| &flat[starts[j] as usize..starts[j + 1] as usize];
+    let sorted = sort_rankings(n, &flat, &starts);
 
-    // Lay the tree out in preorder.
-    let size = nodes.len() - 1;
+    // In lexicographic order (a ranking before those it begins), the tree comes out in
+    // preorder: each ranking opens nodes past the prefix it shares with the one before, and
+    // closes the nodes of the previous one beyond that prefix.
+    let size = flat.len();
     let mut out = Ballots::<A::M> {
         cand: Vec::with_capacity(size),
         depth: Vec::with_capacity(size),
@@ -593,37 +566,125 @@ fn build_ballots<A: Arith>(
         max_depth: 0,
         equal: eq,
     };
-    // Stack of (node, depth, position in `out` or NONE before it is placed).
-    let mut stack: Vec<(u32, u32, u32)> = Vec::new();
-    let mut ch = nodes[0].child;
-    while ch != NONE {
-        stack.push((ch, 0, NONE));
-        ch = nodes[ch as usize].sibling;
+    // The open nodes, one per depth.
+    let mut open: Vec<u32> = Vec::new();
+    let close = |out: &mut Ballots<A::M>, open: &mut Vec<u32>| {
+        if let Some(pos) = open.pop() {
+            let pos = pos as usize;
+            out.skip[pos] = out.cand.len() as u32;
+            // A node's papers: those ending at it and those through its children.
+            if let Some(&parent) = open.last() {
+                let t = out.through[pos].clone();
+                A::m_add(&mut out.through[parent as usize], &t);
+            }
+        }
+    };
+    let mut prev: Vec<u32> = Vec::new();
+    let mut prev_key = 0u128;
+    let mut r: Vec<u32> = Vec::new();
+    for at in 0..starts.len() - 1 {
+        let (j, shared) = match &sorted {
+            Sorted::Packed { keys, bits, slots } => {
+                let (key, bits) = (keys[at], *bits);
+                let j = (key & ((1u128 << (128 - bits * slots)) - 1)) as usize;
+                r.clear();
+                for d in 0..*slots {
+                    let c = (key >> (128 - bits * (d + 1))) as u32 & ((1u32 << bits) - 1);
+                    if c == 0 {
+                        break;
+                    }
+                    r.push(c - 1);
+                }
+                let same = ((key ^ prev_key).leading_zeros() as usize) / bits;
+                prev_key = key;
+                (j, same.min(r.len()).min(prev.len()))
+            }
+            Sorted::Order(order) => {
+                let j = order[at] as usize;
+                r.clear();
+                r.extend_from_slice(ranking(j));
+                let same = prev.iter().zip(&r).take_while(|(a, b)| a == b).count();
+                (j, same)
+            }
+        };
+        while open.len() > shared {
+            close(&mut out, &mut open);
+        }
+        for (d, &c) in r.iter().enumerate().skip(shared) {
+            open.push(u32::try_from(out.cand.len()).map_err(|_| CountError::Overflow)?);
+            out.cand.push(c);
+            out.depth.push(d as u32);
+            out.skip.push(NONE);
+            out.through.push(A::m_zero());
+            out.ends.push(A::m_zero());
+        }
+        out.max_depth = out.max_depth.max(r.len());
+        let last = *open.last().expect("a ranking is never empty") as usize;
+        A::m_add(&mut out.ends[last], &mults[j]);
+        A::m_add(&mut out.through[last], &mults[j]);
+        std::mem::swap(&mut prev, &mut r);
     }
-    while let Some((id, d, pos)) = stack.pop() {
-        if pos != NONE {
-            // Leaving the subtree: it ends here.
-            out.skip[pos as usize] = out.cand.len() as u32;
-            continue;
-        }
-        let node = &mut nodes[id as usize];
-        let here = out.cand.len() as u32;
-        out.cand.push(node.cand);
-        out.depth.push(d);
-        out.skip.push(NONE);
-        out.through
-            .push(std::mem::replace(&mut node.through, A::m_zero()));
-        out.ends
-            .push(std::mem::replace(&mut node.ends, A::m_zero()));
-        out.max_depth = out.max_depth.max(d as usize + 1);
-        stack.push((id, d, here));
-        let mut ch = node.child;
-        while ch != NONE {
-            stack.push((ch, d + 1, NONE));
-            ch = nodes[ch as usize].sibling;
-        }
+    while !open.is_empty() {
+        close(&mut out, &mut open);
     }
     Ok((out, valid, invalid))
+}
+
+/// The strict rankings in lexicographic order.
+enum Sorted {
+    /// Each ranking packed into a `u128`: candidate + 1 in `bits` bits, first rank highest,
+    /// in `slots` places, then its index in the low bits.
+    Packed {
+        keys: Vec<u128>,
+        bits: usize,
+        slots: usize,
+    },
+    /// Indices, for rankings too long or candidates too many to pack.
+    Order(Vec<u32>),
+}
+
+/// Sorts the rankings `flat[starts[j]..starts[j + 1]]`: packed and sorted as integers
+/// (bucketed by first candidate, each bucket sorted on its own) when they fit, otherwise as
+/// slices.
+fn sort_rankings(n: usize, flat: &[u32], starts: &[u32]) -> Sorted {
+    let count = starts.len() - 1;
+    let ranking = |j: usize| &flat[starts[j] as usize..starts[j + 1] as usize];
+    let bits = (usize::BITS - n.leading_zeros()).max(1) as usize;
+    let index_bits = (usize::BITS - count.leading_zeros()) as usize;
+    let longest = (0..count).map(|j| ranking(j).len()).max().unwrap_or(0);
+    let slots = 128usize.saturating_sub(index_bits) / bits;
+    if longest > slots {
+        let mut order: Vec<u32> = (0..count as u32).collect();
+        order.sort_unstable_by(|&a, &b| ranking(a as usize).cmp(ranking(b as usize)));
+        return Sorted::Order(order);
+    }
+    let key = |j: usize| {
+        let mut key = j as u128;
+        for (d, &c) in ranking(j).iter().enumerate() {
+            key |= u128::from(c + 1) << (128 - bits * (d + 1));
+        }
+        key
+    };
+    // Counting sort by the first candidate.
+    let mut bucket = vec![0usize; n + 2];
+    for j in 0..count {
+        bucket[ranking(j)[0] as usize + 2] += 1;
+    }
+    for c in 1..bucket.len() {
+        bucket[c] += bucket[c - 1];
+    }
+    let mut keys = vec![0u128; count];
+    for j in 0..count {
+        let slot = &mut bucket[ranking(j)[0] as usize + 1];
+        keys[*slot] = key(j);
+        *slot += 1;
+    }
+    let mut from = 0;
+    for &to in &bucket[..=n] {
+        keys[from..to].sort_unstable();
+        from = to;
+    }
+    Sorted::Packed { keys, bits, slots }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -637,6 +698,147 @@ struct Tally<A: Arith> {
     exhausted: A::Acc,
 }
 
+/// What a pass does with the tree while each candidate's keep factor stays 1, 0 or strictly
+/// between them (the kind changes once or twice a round). A paper keeps value 1 until it
+/// meets a candidate whose keep factor is strictly between 0 and 1, so everything before
+/// that is the same at each iteration and is summed once, when the tree is cut (`sums`,
+/// `exhausted`). The rest, the subtrees of those candidates, are copied out: a pass stops at
+/// a candidate of keep factor 1, so such a node is kept as a leaf of its parent, and each
+/// node's leaves are put together. Small enough to stay in cache for the round.
+struct Reach<A: Arith> {
+    /// Each candidate's kind of keep factor at the cut (empty before the first).
+    kinds: Vec<u8>,
+    sums: Vec<A::Acc>,
+    exhausted: A::Acc,
+    /// The other nodes of the copied subtrees in preorder, each subtree from depth 0 (where
+    /// the value is 1); `skip` is the index past a node's subtree.
+    cand: Vec<u32>,
+    depth: Vec<u32>,
+    skip: Vec<u32>,
+    through: Vec<A::M>,
+    ends: Vec<A::M>,
+    /// Node `i`'s leaves are `leaf_start[i]..leaf_end[i]` in `leaf_cand`, `leaf_through`.
+    leaf_start: Vec<u32>,
+    leaf_end: Vec<u32>,
+    leaf_cand: Vec<u32>,
+    leaf_through: Vec<A::M>,
+    max_depth: usize,
+}
+
+impl<A: Arith> Reach<A> {
+    fn new() -> Self {
+        Reach {
+            kinds: Vec::new(),
+            sums: Vec::new(),
+            exhausted: A::acc_zero(),
+            cand: Vec::new(),
+            depth: Vec::new(),
+            skip: Vec::new(),
+            through: Vec::new(),
+            ends: Vec::new(),
+            leaf_start: Vec::new(),
+            leaf_end: Vec::new(),
+            leaf_cand: Vec::new(),
+            leaf_through: Vec::new(),
+            max_depth: 0,
+        }
+    }
+
+    fn kind(v: &A::V) -> u8 {
+        if A::v_is_one(v) {
+            1
+        } else if A::v_is_zero(v) {
+            0
+        } else {
+            2
+        }
+    }
+
+    /// Cuts `full` anew unless every keep factor is of the kind it was at the last cut.
+    fn update(&mut self, full: &Ballots<A::M>, kf: &[A::V]) {
+        if self.kinds.len() == kf.len()
+            && self.kinds.iter().zip(kf).all(|(&k, v)| k == Self::kind(v))
+        {
+            return;
+        }
+        self.kinds = kf.iter().map(Self::kind).collect();
+        self.sums = vec![A::acc_zero(); kf.len()];
+        self.exhausted = A::acc_zero();
+        self.cand.clear();
+        self.depth.clear();
+        self.skip.clear();
+        self.through.clear();
+        self.ends.clear();
+        self.leaf_start.clear();
+        self.leaf_end.clear();
+        self.leaf_cand.clear();
+        self.leaf_through.clear();
+        self.max_depth = 0;
+        let one = A::v_one();
+        // Leaves of the open nodes, by depth, until the node is closed.
+        let mut pending: Vec<Vec<(u32, A::M)>> = Vec::new();
+        // The open nodes: their place in the copy and the end of their subtree in `full`.
+        let mut open: Vec<(u32, u32)> = Vec::new();
+        let len = full.cand.len();
+        let mut i = 0usize;
+        while i < len {
+            let c = full.cand[i] as usize;
+            match self.kinds[c] {
+                1 => {
+                    A::acc_add(&mut self.sums[c], &one, &full.through[i]);
+                    i = full.skip[i] as usize;
+                }
+                0 => {
+                    A::acc_add(&mut self.exhausted, &one, &full.ends[i]);
+                    i += 1;
+                }
+                _ => {
+                    let end = full.skip[i] as usize;
+                    let base = full.depth[i];
+                    while i < end || !open.is_empty() {
+                        if let Some(&(pos, e)) = open.last() {
+                            if e as usize <= i {
+                                open.pop();
+                                let pos = pos as usize;
+                                self.skip[pos] = self.cand.len() as u32;
+                                self.leaf_start[pos] = self.leaf_cand.len() as u32;
+                                for (c, m) in pending[open.len()].drain(..) {
+                                    self.leaf_cand.push(c);
+                                    self.leaf_through.push(m);
+                                }
+                                self.leaf_end[pos] = self.leaf_cand.len() as u32;
+                                continue;
+                            }
+                        }
+                        let c = full.cand[i];
+                        if self.kinds[c as usize] == 1 {
+                            // The subtree root is not of this kind, so a node is open.
+                            let at = open.len() - 1;
+                            pending[at].push((c, full.through[i].clone()));
+                            i = full.skip[i] as usize;
+                            continue;
+                        }
+                        let d = full.depth[i] - base;
+                        self.max_depth = self.max_depth.max(d as usize + 1);
+                        open.push((self.cand.len() as u32, full.skip[i]));
+                        if pending.len() < open.len() {
+                            pending.push(Vec::new());
+                        }
+                        self.cand.push(c);
+                        self.depth.push(d);
+                        self.skip.push(NONE);
+                        self.through.push(full.through[i].clone());
+                        self.ends.push(full.ends[i].clone());
+                        self.leaf_start.push(0);
+                        self.leaf_end.push(0);
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// PRF B.2.a: each paper starts at value 1; each candidate in rank order keeps value × keep
 /// factor and passes the rest on, until the value is 0 or the ranking ends. A defeated
 /// candidate (kf 0) keeps nothing and passes everything on; a hopeful one (kf 1) keeps
@@ -647,38 +849,44 @@ fn count_votes<A: Arith>(
     kf: &[A::V],
     rounding: Rounding,
     n: usize,
-    values: &mut Vec<A::V>,
+    reach: &mut Reach<A>,
 ) -> Tally<A> {
+    reach.update(ballots, kf);
+    debug_assert_eq!(reach.sums.len(), n);
     let mut tally = Tally::<A> {
-        sums: vec![A::acc_zero(); n],
-        exhausted: A::acc_zero(),
+        sums: reach.sums.clone(),
+        exhausted: reach.exhausted.clone(),
     };
-    values.clear();
-    values.resize(ballots.max_depth + 1, A::v_one());
-    let len = ballots.cand.len();
+    let r = &*reach;
+    let mut values = vec![A::v_one(); r.max_depth + 1];
+    let len = r.cand.len();
     let mut i = 0usize;
     while i < len {
-        let c = ballots.cand[i] as usize;
-        let d = ballots.depth[i] as usize;
+        let c = r.cand[i] as usize;
+        let d = r.depth[i] as usize;
         let k = &kf[c];
-        if A::v_is_one(k) {
-            A::acc_add(&mut tally.sums[c], &values[d], &ballots.through[i]);
-            i = ballots.skip[i] as usize;
-            continue;
-        }
-        let rest = if A::v_is_zero(k) {
+        // In fixed point, splitting by a keep factor of 0 keeps 0 and passes the value on
+        // exactly, so only rationals take the shortcut.
+        let rest = if A::EXACT && A::v_is_zero(k) {
             values[d].clone()
         } else {
             let (keep, rest) = A::split(&values[d], k, rounding);
-            A::acc_add(&mut tally.sums[c], &keep, &ballots.through[i]);
+            A::acc_add(&mut tally.sums[c], &keep, &r.through[i]);
             rest
         };
         if A::v_is_zero(&rest) {
-            i = ballots.skip[i] as usize;
+            i = r.skip[i] as usize;
             continue;
         }
-        if !A::m_is_zero(&ballots.ends[i]) {
-            A::acc_add(&mut tally.exhausted, &rest, &ballots.ends[i]);
+        if !(A::EXACT && A::m_is_zero(&r.ends[i])) {
+            A::acc_add(&mut tally.exhausted, &rest, &r.ends[i]);
+        }
+        for l in r.leaf_start[i] as usize..r.leaf_end[i] as usize {
+            A::acc_add(
+                &mut tally.sums[r.leaf_cand[l] as usize],
+                &rest,
+                &r.leaf_through[l],
+            );
         }
         values[d + 1] = rest;
         i += 1;
@@ -738,9 +946,23 @@ fn descend<A: Arith>(
 
 /// Counts `election` by Meek's method.
 pub fn count(election: &Election, options: &Options) -> Result<Report, CountError> {
+    count_constrained(election, options, None)
+}
+
+/// Counts `election` by Meek's method, honouring category `constraints`
+/// ([`crate::constraints`]). The sources have none; the hooks, marked "Constraints:", only
+/// decide who may be elected (B.2.c) and who is defeated (B.3): candidates the constraints
+/// rule out are defeated together at the end of the round, before any other defeat, and
+/// batch defeats are not used.
+pub fn count_constrained(
+    election: &Election,
+    options: &Options,
+    constraints: Option<&Constraints>,
+) -> Result<Report, CountError> {
+    let cx = Tracker::new(constraints, election)?;
     match options.arithmetic {
-        MeekArithmetic::Fixed9 => run::<F9>(election, options),
-        MeekArithmetic::Exact => run::<Ex>(election, options),
+        MeekArithmetic::Fixed9 => run::<F9>(election, options, cx),
+        MeekArithmetic::Exact => run::<Ex>(election, options, cx),
     }
 }
 
@@ -774,7 +996,11 @@ struct State<'e, A: Arith> {
     valid: A::T,
 }
 
-fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, CountError> {
+fn run<A: Arith>(
+    election: &Election,
+    options: &Options,
+    mut cx: Tracker,
+) -> Result<Report, CountError> {
     let seats = election.seats;
     if seats == 0 {
         return Err(CountError::NoSeats);
@@ -783,7 +1009,7 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
     let n = profile.candidates().len();
     let (ballots, valid_w, invalid_w) = build_ballots::<A>(election, options.equal_ranks)?;
     let has_equal = !ballots.equal.is_empty();
-    let mut values: Vec<A::V> = Vec::new();
+    let mut reach = Reach::<A>::new();
 
     // A: hopeful candidates keep factor 1, withdrawn 0.
     let mut st = State::<A> {
@@ -823,7 +1049,7 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
         let (snap, stop, newly, batch) = loop {
             iterations += 1;
             // B.2.a: distribute the votes.
-            let tally = count_votes::<A>(&ballots, &st.kf, options.rounding, n, &mut values);
+            let tally = count_votes::<A>(&ballots, &st.kf, options.rounding, n, &mut reach);
             let votes: Vec<A::T> = tally.sums.iter().map(A::acc_total).collect();
             let exhausted = A::acc_total(&tally.exhausted);
             let total = votes.iter().cloned().fold(A::t_zero(), |a, b| a + b);
@@ -841,10 +1067,16 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
                     }
                 })
                 .collect();
-            let newly = st.choose_winners(reaching, to_elect, &votes);
-            for &c in &newly {
+            let mut newly = Vec::new();
+            for c in st.choose_winners(reaching, to_elect, &votes) {
+                // Constraints: an election that would make the rules impossible to meet is
+                // not made (the candidate is doomed, and defeated at the end of the round).
+                if !cx.may_elect(&st.state, CandidateId(c as u32)) {
+                    continue;
+                }
                 st.state[c] = CandidateState::Elected;
                 st.elected.push(CandidateId(c as u32));
+                newly.push(c);
             }
             to_elect -= newly.len();
             // B.2.d: the total surplus.
@@ -882,7 +1114,7 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
             if snap.surplus >= last_surplus {
                 break (snap, Stop::Stable, newly, vec![]);
             }
-            if options.defeat_batch {
+            if options.defeat_batch && !cx.is_active() {
                 let batch = st.batch_defeat(&snap, to_elect);
                 if !batch.is_empty() {
                     break (snap, Stop::Batch, newly, batch);
@@ -914,7 +1146,21 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
                     "sure losers can be defeated together (Droop defeat_batch)".to_string(),
             }
         )];
+        // Constraints: doomed candidates (or, under the `exclude` strategy, those of a full
+        // group) are defeated together at the end of the round, before any other defeat.
+        cx.review(&st.state);
+        let doomed = if to_elect > 0 {
+            cx.must_exclude(&st.state)
+        } else {
+            vec![]
+        };
         match stop {
+            _ if !doomed.is_empty() => {
+                for &c in &doomed {
+                    cx.note_excluded(&st.state, c);
+                    excluded.push(c);
+                }
+            }
             Stop::Elected => {}
             Stop::Batch => {
                 for &c in &batch {
@@ -924,8 +1170,18 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
             }
             Stop::Omega | Stop::Stable => {
                 // B.3 and T: defeat the lowest hopeful candidate; those within the total
-                // surplus of the lowest are tied with it.
-                let hopeful = st.hopeful();
+                // surplus of the lowest are tied with it. Constraints: a guarded candidate
+                // is passed over.
+                let hopeful: Vec<CandidateId> = st
+                    .hopeful()
+                    .iter()
+                    .map(|&c| CandidateId(c as u32))
+                    .collect();
+                let hopeful: Vec<usize> = cx
+                    .excludable(&st.state, &hopeful)
+                    .iter()
+                    .map(|c| c.index())
+                    .collect();
                 let low = hopeful
                     .iter()
                     .map(|&c| snap.votes[c].clone())
@@ -971,6 +1227,7 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
             None => None,
         };
         st.close_stage(action, about, &snap, newly_ids, excluded, ties, notes);
+        cx.close_stage(&st.state, &mut st.stages);
     }
 
     // C: elect the remaining hopeful candidates if seats are unfilled (C.1), otherwise
@@ -979,7 +1236,7 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
     if !remaining.is_empty() {
         if st.stages.is_empty() {
             // Nothing was iterated (as many hopefuls as seats): show the first count.
-            let tally = count_votes::<A>(&ballots, &st.kf, options.rounding, n, &mut values);
+            let tally = count_votes::<A>(&ballots, &st.kf, options.rounding, n, &mut reach);
             let votes: Vec<A::T> = tally.sums.iter().map(A::acc_total).collect();
             let exhausted = A::acc_total(&tally.exhausted);
             let total = votes.iter().cloned().fold(A::t_zero(), |a, b| a + b);
@@ -1003,7 +1260,8 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
         let mut elected_now = Vec::new();
         let mut defeated_now = Vec::new();
         for c in remaining {
-            if st.elected.len() < seats as usize {
+            // Constraints: one the rules rule out is defeated rather than elected.
+            if st.elected.len() < seats as usize && cx.may_elect(&st.state, CandidateId(c as u32)) {
                 st.state[c] = CandidateState::Elected;
                 st.elected.push(CandidateId(c as u32));
                 elected_now.push(CandidateId(c as u32));
@@ -1099,6 +1357,7 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
             .join(", "),
     );
 
+    let summary = cx.finish(&st.elected, &mut st.stages);
     Ok(Report {
         format: Report::FORMAT.to_string(),
         title: election.title.clone(),
@@ -1126,7 +1385,7 @@ fn run<A: Arith>(election: &Election, options: &Options) -> Result<Report, Count
             .collect(),
         stages: st.stages,
         options: options_out,
-        constraints: None,
+        constraints: summary,
         colleges: None,
     })
 }
