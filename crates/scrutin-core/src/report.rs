@@ -12,6 +12,14 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use crate::model::{CandidateId, Election, Profile};
+use crate::tie::{LotOrder, PriorStageReading};
+
+/// The names of `ids`, in order.
+pub fn names(profile: &Profile, ids: &[CandidateId]) -> Vec<String> {
+    ids.iter().map(|&c| profile.name(c).to_string()).collect()
+}
+
 /// A candidate's state at the end of a stage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -191,6 +199,65 @@ pub struct Report {
 
 impl Report {
     pub const FORMAT: &'static str = "scrutin-report/1";
+
+    /// The report of a count of `election` under `method`, with the election's own facts
+    /// (title, seats, candidates, withdrawn) filled in. The rule set fills in the count: quota,
+    /// valid and invalid ballots, elected, stages and its options.
+    pub fn new(election: &Election, method: &str, rules: &str, arithmetic: String) -> Report {
+        let profile = &election.profile;
+        Report {
+            format: Self::FORMAT.to_string(),
+            title: election.title.clone(),
+            method: method.to_string(),
+            rules: rules.to_string(),
+            arithmetic,
+            seats: election.seats,
+            quota: None,
+            candidates: profile
+                .candidates()
+                .iter()
+                .map(|c| c.name.clone())
+                .collect(),
+            withdrawn: names(profile, &election.withdrawn),
+            valid_ballots: String::new(),
+            invalid_ballots: String::new(),
+            elected: Vec::new(),
+            stages: Vec::new(),
+            options: IndexMap::new(),
+            constraints: None,
+            colleges: None,
+        }
+    }
+
+    /// Records how ties were broken: `tie_break` (the policy, as the rule set words it), the
+    /// prior-stage reading where one was used, and the lot: its seed if drawn, and the whole
+    /// draw order, so that anyone can check every lot.
+    pub fn record_ties(
+        &mut self,
+        tie_break: String,
+        reading: Option<PriorStageReading>,
+        lot: &LotOrder,
+        profile: &Profile,
+    ) {
+        self.options.insert("tie_break".to_string(), tie_break);
+        if let Some(r) = reading {
+            self.options
+                .insert("prior_stage_reading".to_string(), r.name().to_string());
+        }
+        if let Some(seed) = lot.seed {
+            self.options
+                .insert("lot_seed".to_string(), seed.to_string());
+        }
+        let n = profile.candidates().len();
+        let order: Vec<&str> = lot
+            .order
+            .iter()
+            .filter(|c| c.index() < n)
+            .map(|&c| profile.name(c))
+            .collect();
+        self.options
+            .insert("lot_order".to_string(), order.join(", "));
+    }
 
     /// The stage totals as a table: one row per stage, one column per candidate.
     pub fn totals(&self) -> Vec<Vec<&str>> {

@@ -38,7 +38,7 @@ use super::{Arithmetic, CountOptions};
 use crate::arith::{Fixed, Number, Rational};
 use crate::constraints::Tracker;
 use crate::model::{CandidateId, Election, RankView};
-use crate::report::{Action, CandidateState, Report, Stage, TieBreak};
+use crate::report::{names, Action, CandidateState, Report, Stage, TieBreak};
 use crate::CountError;
 
 pub const METHOD: &str = "block";
@@ -265,49 +265,15 @@ pub(crate) fn declare<N: Number>(
         constraint_actions,
         percentages: IndexMap::new(),
     };
-    let mut opts = IndexMap::new();
+    let mut report = Report::new(election, method, rules, N::arithmetic_name());
     if let Some(k) = marks {
-        opts.insert("marks".to_string(), k.to_string());
+        report.options.insert("marks".to_string(), k.to_string());
     }
-    opts.insert("tie_break".to_string(), "lot".to_string());
-    if let Some(seed) = options.lot.seed {
-        opts.insert("lot_seed".to_string(), seed.to_string());
-    }
-    opts.insert(
-        "lot_order".to_string(),
-        options
-            .lot
-            .order
-            .iter()
-            .filter(|c| c.index() < profile.candidates().len())
-            .map(|&c| profile.name(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-    Ok(Report {
-        format: Report::FORMAT.to_string(),
-        title: election.title.clone(),
-        method: method.to_string(),
-        rules: rules.to_string(),
-        arithmetic: N::arithmetic_name(),
-        seats: election.seats,
-        quota: None,
-        candidates: profile
-            .candidates()
-            .iter()
-            .map(|c| c.name.clone())
-            .collect(),
-        withdrawn: election
-            .withdrawn
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        valid_ballots: valid.to_string(),
-        invalid_ballots: invalid.to_string(),
-        elected: winners.iter().map(name).collect(),
-        stages: vec![stage],
-        options: opts,
-        constraints: cx.summary(&winners),
-        colleges: None,
-    })
+    report.record_ties("lot".to_string(), None, &options.lot, profile);
+    report.valid_ballots = valid.to_string();
+    report.invalid_ballots = invalid.to_string();
+    report.elected = names(profile, &winners);
+    report.stages = vec![stage];
+    report.constraints = cx.summary(&winners);
+    Ok(report)
 }

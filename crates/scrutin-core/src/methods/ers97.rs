@@ -24,7 +24,7 @@
 use crate::arith::{Fixed, Number};
 use crate::constraints::{Constraints, Tracker};
 use crate::model::{CandidateId, Election};
-use crate::report::{Action, CandidateState, Report, TieBreak};
+use crate::report::{names, Action, CandidateState, Report, TieBreak};
 use crate::stv::{whole_papers, Count, Parcel};
 use crate::tie::{LotOrder, PriorStageReading, TiePolicy, Want};
 use crate::CountError;
@@ -272,67 +272,25 @@ pub fn count_constrained(
 
     let summary = state.cx.finish(&count.elected, &mut count.stages);
 
-    let mut options_out = indexmap::IndexMap::new();
-    options_out.insert(
-        "tie_break".to_string(),
+    let mut report = Report::new(election, METHOD, RULES, Value::arithmetic_name());
+    report.quota = Some(initial_quota.to_string());
+    report.valid_ballots = valid.to_string();
+    report.invalid_ballots = invalid.to_string();
+    report.elected = names(&election.profile, &count.elected);
+    report.stages = count.stages;
+    report.constraints = summary;
+    report.record_ties(
         match options.tie_policy {
             TiePolicy::Forward => {
                 "forward: earliest stage where unequal, then lot (5.2.3, 5.2.5, 5.6.2)".to_string()
             }
             p => format!("{} (not the ERS97 rule), then lot", p.name()),
         },
+        (options.tie_policy == TiePolicy::Backward).then_some(options.reading),
+        &options.lot,
+        &election.profile,
     );
-    if options.tie_policy == TiePolicy::Backward {
-        options_out.insert(
-            "prior_stage_reading".to_string(),
-            options.reading.name().to_string(),
-        );
-    }
-    if let Some(seed) = options.lot.seed {
-        options_out.insert("lot_seed".to_string(), seed.to_string());
-    }
-    options_out.insert(
-        "lot_order".to_string(),
-        options
-            .lot
-            .order
-            .iter()
-            .map(|&c| count.name(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-
-    let profile = &election.profile;
-    Ok(Report {
-        format: Report::FORMAT.to_string(),
-        title: election.title.clone(),
-        method: METHOD.to_string(),
-        rules: RULES.to_string(),
-        arithmetic: Value::arithmetic_name(),
-        seats,
-        quota: Some(initial_quota.to_string()),
-        candidates: profile
-            .candidates()
-            .iter()
-            .map(|c| c.name.clone())
-            .collect(),
-        withdrawn: election
-            .withdrawn
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        valid_ballots: valid.to_string(),
-        invalid_ballots: invalid.to_string(),
-        elected: count
-            .elected
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        stages: count.stages,
-        options: options_out,
-        constraints: summary,
-        colleges: None,
-    })
+    Ok(report)
 }
 
 /// What the rules keep track of between stages.

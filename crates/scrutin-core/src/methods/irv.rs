@@ -54,7 +54,7 @@ use indexmap::IndexMap;
 use super::{Arithmetic, CountOptions};
 use crate::arith::{Fixed, Number};
 use crate::model::{CandidateId, Election, RankView, Weight};
-use crate::report::{Action, CandidateState, Report, Stage, TieBreak};
+use crate::report::{names, Action, CandidateState, Report, Stage, TieBreak};
 use crate::tie::{break_tie_by, Resolution, TiePolicy, Want};
 use crate::CountError;
 
@@ -576,29 +576,13 @@ fn run<const P: u32>(
         );
     }
 
-    let mut opts = IndexMap::new();
+    let mut report = Report::new(election, METHOD, RULES, Fixed::<P>::arithmetic_name());
     let policy = options.tie_policy.unwrap_or(TiePolicy::Backward);
-    opts.insert(
-        "tie_break".to_string(),
+    report.record_ties(
         format!("{}, then lot", policy.name()),
-    );
-    opts.insert(
-        "prior_stage_reading".to_string(),
-        options.reading.name().to_string(),
-    );
-    if let Some(seed) = options.lot.seed {
-        opts.insert("lot_seed".to_string(), seed.to_string());
-    }
-    opts.insert(
-        "lot_order".to_string(),
-        options
-            .lot
-            .order
-            .iter()
-            .filter(|c| c.index() < n)
-            .map(|&c| profile.name(c))
-            .collect::<Vec<_>>()
-            .join(", "),
+        (policy == TiePolicy::Backward).then_some(options.reading),
+        &options.lot,
+        profile,
     );
     let describe = |k: &str, v: String| (k.to_string(), v);
     for (k, v) in [
@@ -627,39 +611,16 @@ fn run<const P: u32>(
             rules.first_round_determines_threshold.to_string(),
         ),
     ] {
-        opts.insert(k, v);
+        report.options.insert(k, v);
     }
 
-    Ok(Report {
-        format: Report::FORMAT.to_string(),
-        title: election.title.clone(),
-        method: METHOD.to_string(),
-        rules: RULES.to_string(),
-        arithmetic: Fixed::<P>::arithmetic_name(),
-        seats: 1,
-        quota: first_threshold.map(|t| t.to_string()),
-        candidates: profile
-            .candidates()
-            .iter()
-            .map(|c| c.name.clone())
-            .collect(),
-        withdrawn: election
-            .withdrawn
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        valid_ballots: total.to_string(),
-        invalid_ballots: Fixed::<P>::zero().to_string(),
-        elected: irv
-            .elected
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        stages: irv.stages,
-        options: opts,
-        constraints: None,
-        colleges: None,
-    })
+    report.seats = 1;
+    report.quota = first_threshold.map(|t| t.to_string());
+    report.valid_ballots = total.to_string();
+    report.invalid_ballots = Fixed::<P>::zero().to_string();
+    report.elected = names(profile, &irv.elected);
+    report.stages = irv.stages;
+    Ok(report)
 }
 
 /// RCTab batch elimination: going up from the lowest, the largest group of lowest candidates

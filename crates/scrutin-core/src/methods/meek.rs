@@ -90,7 +90,7 @@ use indexmap::IndexMap;
 use crate::arith::Rational;
 use crate::constraints::{Constraints, Tracker};
 use crate::model::{CandidateId, Election, RankView, Weight};
-use crate::report::{Action, CandidateState, Report, Stage, TieBreak};
+use crate::report::{names, Action, CandidateState, Report, Stage, TieBreak};
 use crate::tie::{break_tie_by, LotOrder, PriorStageReading, Resolution, TiePolicy, Want};
 use crate::CountError;
 
@@ -1332,62 +1332,22 @@ fn run<A: Arith>(
             "recursive descent (Droop, stv-rs default)".to_string(),
         );
     }
-    options_out.insert(
-        "tie_break".to_string(),
-        options.tie_policy.name().to_string(),
-    );
-    if options.tie_policy == TiePolicy::Backward {
-        options_out.insert(
-            "prior_stage_reading".to_string(),
-            options.reading.name().to_string(),
-        );
-    }
-    if let Some(seed) = options.lot.seed {
-        options_out.insert("lot_seed".to_string(), seed.to_string());
-    }
-    options_out.insert(
-        "lot_order".to_string(),
-        options
-            .lot
-            .order
-            .iter()
-            .filter(|c| c.index() < n)
-            .map(|&c| profile.name(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-
     let summary = cx.finish(&st.elected, &mut st.stages);
-    Ok(Report {
-        format: Report::FORMAT.to_string(),
-        title: election.title.clone(),
-        method: METHOD.to_string(),
-        rules: RULES.to_string(),
-        arithmetic: A::name(),
-        seats,
-        quota: Some(initial_quota.to_string()),
-        candidates: profile
-            .candidates()
-            .iter()
-            .map(|c| c.name.clone())
-            .collect(),
-        withdrawn: election
-            .withdrawn
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        valid_ballots: valid_w.to_string(),
-        invalid_ballots: invalid_w.to_string(),
-        elected: st
-            .elected
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        stages: st.stages,
-        options: options_out,
-        constraints: summary,
-        colleges: None,
-    })
+    let mut report = Report::new(election, METHOD, RULES, A::name());
+    report.quota = Some(initial_quota.to_string());
+    report.valid_ballots = valid_w.to_string();
+    report.invalid_ballots = invalid_w.to_string();
+    report.elected = names(profile, &st.elected);
+    report.stages = st.stages;
+    report.constraints = summary;
+    report.options = options_out;
+    report.record_ties(
+        options.tie_policy.name().to_string(),
+        (options.tie_policy == TiePolicy::Backward).then_some(options.reading),
+        &options.lot,
+        profile,
+    );
+    Ok(report)
 }
 
 impl<A: Arith> State<'_, A> {

@@ -15,7 +15,7 @@
 use crate::arith::{Fixed, Number};
 use crate::constraints::{Constraints, Tracker};
 use crate::model::{CandidateId, Election};
-use crate::report::{Action, CandidateState, Report};
+use crate::report::{names, Action, CandidateState, Report};
 use crate::stv::{whole_papers, Count, Parcel};
 use crate::tie::{LotOrder, PriorStageReading, Want};
 use crate::CountError;
@@ -196,57 +196,20 @@ pub fn count_constrained(
     }
     let summary = cx.finish(&count.elected, &mut count.stages);
 
-    let mut options_out = indexmap::IndexMap::new();
-    options_out.insert("tie_break".to_string(), "prior-stage, then lot".to_string());
-    options_out.insert(
-        "prior_stage_reading".to_string(),
-        options.reading.name().to_string(),
+    let mut report = Report::new(election, METHOD, RULES, Value::arithmetic_name());
+    report.quota = Some(quota.to_string());
+    report.valid_ballots = valid.to_string();
+    report.invalid_ballots = invalid.to_string();
+    report.elected = names(&election.profile, &count.elected);
+    report.stages = count.stages;
+    report.constraints = summary;
+    report.record_ties(
+        "backward (rules 49(2), 51(2)), then lot".to_string(),
+        Some(options.reading),
+        &options.lot,
+        &election.profile,
     );
-    if let Some(seed) = options.lot.seed {
-        options_out.insert("lot_seed".to_string(), seed.to_string());
-    }
-    options_out.insert(
-        "lot_order".to_string(),
-        options
-            .lot
-            .order
-            .iter()
-            .map(|&c| count.name(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-
-    let profile = &election.profile;
-    Ok(Report {
-        format: Report::FORMAT.to_string(),
-        title: election.title.clone(),
-        method: METHOD.to_string(),
-        rules: RULES.to_string(),
-        arithmetic: Value::arithmetic_name(),
-        seats,
-        quota: Some(quota.to_string()),
-        candidates: profile
-            .candidates()
-            .iter()
-            .map(|c| c.name.clone())
-            .collect(),
-        withdrawn: election
-            .withdrawn
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        valid_ballots: valid.to_string(),
-        invalid_ballots: invalid.to_string(),
-        elected: count
-            .elected
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        stages: count.stages,
-        options: options_out,
-        constraints: summary,
-        colleges: None,
-    })
+    Ok(report)
 }
 
 /// Rule 50(1) with rule 51: the lowest of `among` (ties by the most recent preceding stage at

@@ -23,7 +23,7 @@ use crate::arith::{Fixed, Number, Rational};
 use crate::constraints::{Constraints, Tracker};
 use crate::methods::Arithmetic;
 use crate::model::{CandidateId, Election};
-use crate::report::{Action, CandidateState, Report};
+use crate::report::{names, Action, CandidateState, Report};
 use crate::stv::{Count, Parcel};
 use crate::tie::{LotOrder, PriorStageReading, TiePolicy, Want};
 use crate::CountError;
@@ -331,21 +331,23 @@ fn count_in<N: Number>(
     }
     let summary = cx.finish(&count.elected, &mut count.stages);
 
-    let mut options_out = indexmap::IndexMap::new();
-    options_out.insert(
-        "tie_break".to_string(),
+    let mut report = Report::new(election, METHOD, RULES, N::arithmetic_name());
+    report.quota = Some(quota.to_string());
+    report.valid_ballots = valid.to_string();
+    report.invalid_ballots = invalid.to_string();
+    report.elected = names(&election.profile, &count.elected);
+    report.stages = count.stages;
+    report.constraints = summary;
+    report.record_ties(
         match options.tie_policy {
             TiePolicy::Lot => "lot (rule D.1)".to_string(),
             p => format!("{} prior stage, then lot (not rule D.1)", p.name()),
         },
+        (options.tie_policy == TiePolicy::Backward).then_some(options.reading),
+        &options.lot,
+        &election.profile,
     );
-    if options.tie_policy == TiePolicy::Backward {
-        options_out.insert(
-            "prior_stage_reading".to_string(),
-            options.reading.name().to_string(),
-        );
-    }
-    options_out.insert(
+    report.options.insert(
         "elected_on".to_string(),
         if unit.is_some() {
             "votes >= quota (B.1)".to_string()
@@ -353,7 +355,7 @@ fn count_in<N: Number>(
             "votes > quota (exact arithmetic: no unit is added to the quota)".to_string()
         },
     );
-    options_out.insert(
+    report.options.insert(
         "defeat_sure_losers".to_string(),
         if options.defeat_sure_losers {
             "yes (B.2)"
@@ -362,51 +364,7 @@ fn count_in<N: Number>(
         }
         .to_string(),
     );
-    if let Some(seed) = options.lot.seed {
-        options_out.insert("lot_seed".to_string(), seed.to_string());
-    }
-    options_out.insert(
-        "lot_order".to_string(),
-        options
-            .lot
-            .order
-            .iter()
-            .map(|&c| count.name(c))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-
-    let profile = &election.profile;
-    Ok(Report {
-        format: Report::FORMAT.to_string(),
-        title: election.title.clone(),
-        method: METHOD.to_string(),
-        rules: RULES.to_string(),
-        arithmetic: N::arithmetic_name(),
-        seats,
-        quota: Some(quota.to_string()),
-        candidates: profile
-            .candidates()
-            .iter()
-            .map(|c| c.name.clone())
-            .collect(),
-        withdrawn: election
-            .withdrawn
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        valid_ballots: valid.to_string(),
-        invalid_ballots: invalid.to_string(),
-        elected: count
-            .elected
-            .iter()
-            .map(|&c| profile.name(c).to_string())
-            .collect(),
-        stages: count.stages,
-        options: options_out,
-        constraints: summary,
-        colleges: None,
-    })
+    Ok(report)
 }
 
 /// B.4: the hopeful candidate of `among` with the lowest vote; ties by D.1 (or the policy).
