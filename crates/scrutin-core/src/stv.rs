@@ -10,6 +10,7 @@
 use indexmap::IndexMap;
 
 use crate::arith::Number;
+use crate::constraints::Tracker;
 use crate::model::{CandidateId, Election, RankView};
 use crate::report::{Action, CandidateState, Stage, TieBreak};
 use crate::tie::{
@@ -260,6 +261,35 @@ impl<'e, N: Number> Count<'e, N> {
             percentages: IndexMap::new(),
         });
         self.history.push(self.votes.clone());
+    }
+
+    /// Elects every continuing candidate whose votes `reach` the threshold, highest first
+    /// (equal votes in ballot order), and returns them in that order. An election that the
+    /// category constraints forbid is not made: the candidate is doomed, and the rule set
+    /// excludes them next.
+    pub fn elect_reaching(
+        &mut self,
+        reaches: impl Fn(&N) -> bool,
+        cx: &mut Tracker,
+    ) -> Vec<CandidateId> {
+        let mut reached: Vec<CandidateId> = self
+            .continuing()
+            .into_iter()
+            .filter(|c| reaches(&self.votes[c.index()]))
+            .collect();
+        reached.sort_by(|a, b| {
+            self.votes[b.index()]
+                .cmp(&self.votes[a.index()])
+                .then(a.cmp(b))
+        });
+        reached.retain(|&c| {
+            let may = cx.may_elect(&self.state, c);
+            if may {
+                self.elect(c);
+            }
+            may
+        });
+        reached
     }
 
     /// Marks `c` elected (in order of election).

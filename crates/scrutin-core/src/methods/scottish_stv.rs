@@ -270,28 +270,7 @@ fn elect_reaching_quota(
     pending: &mut Vec<CandidateId>,
     cx: &mut Tracker,
 ) -> Vec<CandidateId> {
-    let mut reached: Vec<CandidateId> = count
-        .continuing()
-        .into_iter()
-        .filter(|c| count.votes[c.index()] >= quota)
-        .collect();
-    reached.sort_by(|a, b| {
-        count.votes[b.index()]
-            .cmp(&count.votes[a.index()])
-            .then(a.cmp(b))
-    });
-    let mut elected = Vec::with_capacity(reached.len());
-    for c in reached {
-        // Constraints: an election that would make the rules impossible to meet is not made
-        // (the candidate is doomed, and excluded next).
-        if !cx.may_elect(&count.state, c) {
-            continue;
-        }
-        count.elect(c);
-        if count.votes[c.index()] > quota {
-            pending.push(c);
-        }
-        elected.push(c);
-    }
+    let elected = count.elect_reaching(|v| *v >= quota, cx);
+    pending.extend(elected.iter().filter(|c| count.votes[c.index()] > quota));
     elected
 }

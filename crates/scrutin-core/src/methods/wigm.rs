@@ -451,27 +451,8 @@ fn elect_winners<N: Number>(
     pending: &mut Vec<CandidateId>,
     cx: &mut Tracker,
 ) -> Vec<CandidateId> {
-    let mut reached: Vec<CandidateId> = count
-        .continuing()
-        .into_iter()
-        .filter(|c| reaches(&count.votes[c.index()]))
-        .collect();
-    reached.sort_by(|a, b| {
-        count.votes[b.index()]
-            .cmp(&count.votes[a.index()])
-            .then(a.cmp(b))
-    });
-    let mut elected = Vec::with_capacity(reached.len());
-    for c in reached {
-        // Constraints: an election that would make the rules impossible to meet is not made
-        // (the candidate is doomed, and defeated next).
-        if !cx.may_elect(&count.state, c) {
-            continue;
-        }
-        count.elect(c);
-        pending.push(c);
-        elected.push(c);
-    }
+    let elected = count.elect_reaching(reaches, cx);
+    pending.extend(&elected);
     elected
 }
 
