@@ -12,29 +12,15 @@
 //! round's first decision row (fixed9: every digit; rational: Droop prints 12 places,
 //! rounded, so within one unit of the 12th place of our exact value).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use scrutin_core::methods::meek::{self, MeekArithmetic, Options};
 use scrutin_core::report::Report;
 use scrutin_core::tie::LotOrder;
 use scrutin_formats::blt;
 
-fn droop_dir() -> Option<PathBuf> {
-    let d = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/conformance/droop"
-    ))
-    .to_path_buf();
-    if d.is_dir() {
-        Some(d)
-    } else {
-        eprintln!(
-            "SKIPPED: {} not found; the Droop Meek conformance suite was not run",
-            d.display()
-        );
-        None
-    }
-}
+mod common;
+use common::droop::droop_dir;
 
 struct Dump {
     /// Per round ≥ 1: the votes at its first decision row (candidate → vote).
@@ -135,7 +121,9 @@ fn compare(report: &Report, d: &Dump, tolerance: i128) -> Result<String, String>
 
 #[test]
 fn droop_meek_dumps() {
-    let Some(root) = droop_dir() else { return };
+    let Some(root) = droop_dir("the Droop Meek cases") else {
+        return;
+    };
     let mut dumps: Vec<PathBuf> = Vec::new();
     for dir in [root.join("ref/dump"), root.join("ref/dump/meek")] {
         for e in std::fs::read_dir(&dir).unwrap() {

@@ -1,0 +1,2 @@
+//! Support shared by the integration tests.
+pub mod droop;
