@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use scrutin_core::colleges::{self, College, Combined};
 use scrutin_core::constraints::{Constraints, Rule, Strategy};
+use scrutin_core::methods::irv::IrvRules;
 use scrutin_core::methods::{self, Arithmetic, CountOptions, Method};
 use scrutin_core::tie::{LotOrder, PriorStageReading, TiePolicy};
 use scrutin_core::{CandidateId, Weight};
@@ -139,17 +140,25 @@ pub fn run(args: CountArgs) -> Result<()> {
         })?),
     };
 
-    let inputs: Vec<(PathBuf, blt::BltFile, Option<Combined>)> =
-        if !args.college.is_empty() || args.colleges.is_some() {
-            vec![read_colleges(&args)?]
-        } else {
-            args.files
-                .iter()
-                .map(|p| Ok((p.clone(), read_ballots_as(p, args.input)?, None)))
-                .collect::<Result<_>>()?
-        };
+    let inputs: Vec<(
+        PathBuf,
+        blt::BltFile,
+        Option<Combined>,
+        Option<ContestRules>,
+    )> = if !args.college.is_empty() || args.colleges.is_some() {
+        let (path, file, combined) = read_colleges(&args)?;
+        vec![(path, file, combined, None)]
+    } else {
+        args.files
+            .iter()
+            .map(|p| {
+                let (file, rules) = read_ballots_with_rules(p, args.input)?;
+                Ok((p.clone(), file, None, rules))
+            })
+            .collect::<Result<_>>()?
+    };
     let mut reports = Vec::with_capacity(inputs.len());
-    for (path, file, combined) in inputs {
+    for (path, file, combined, rules) in inputs {
         let n = file.candidates.len();
         let constraints = read_constraints(&args.constraints, &file.candidates)?;
         let lot = if let Some(order) = &args.lot_order {
@@ -164,12 +173,14 @@ pub fn run(args: CountArgs) -> Result<()> {
             election.seats = s;
         }
         let options = CountOptions {
-            tie_policy,
+            // An RCTab configuration's tie-break mode, unless --tie-break says otherwise.
+            tie_policy: tie_policy.or(rules.as_ref().map(|r| r.tie_policy)),
             reading,
             lot,
             marks: args.marks,
             arithmetic,
             constraints,
+            irv: rules.map(|r| r.irv),
         };
         let mut report = methods::count(&election, method, &options)
             .with_context(|| format!("counting {}", path.display()))?;
@@ -288,6 +299,21 @@ pub fn read_ballots(path: &PathBuf) -> Result<blt::BltFile> {
 /// cast-vote records (`scrutin_formats::rctab`: generic CSV, NIST CDF JSON, or an RCTab
 /// configuration naming them), counted for one seat unless the configuration says otherwise.
 pub fn read_ballots_as(path: &PathBuf, input: Option<Input>) -> Result<blt::BltFile> {
+    read_ballots_with_rules(path, input).map(|(file, _)| file)
+}
+
+/// The tabulation rules an RCTab contest configuration gives: instant runoff's options and
+/// the tie-break (its `tiebreakMode`).
+pub struct ContestRules {
+    pub irv: IrvRules,
+    pub tie_policy: TiePolicy,
+}
+
+/// As [`read_ballots_as`], and the rules when the file is an RCTab contest configuration.
+pub fn read_ballots_with_rules(
+    path: &PathBuf,
+    input: Option<Input>,
+) -> Result<(blt::BltFile, Option<ContestRules>)> {
     let is_stdin = path.as_os_str() == "-";
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let input = input.unwrap_or(match ext.to_ascii_lowercase().as_str() {
@@ -299,25 +325,37 @@ pub fn read_ballots_as(path: &PathBuf, input: Option<Input>) -> Result<blt::BltF
         if is_stdin {
             bail!("RCTab and CDF records are read from a file, not from standard input");
         }
-        let e = scrutin_formats::rctab::read_path(path, 0)?;
+        let (e, rules, tie_order) = if is_rctab_config(path) {
+            let c = scrutin_formats::rctab::read_contest(path)?;
+            let rules = ContestRules {
+                irv: c.rules,
+                tie_policy: c.tie_policy,
+            };
+            (c.election, Some(rules), c.lot_order)
+        } else {
+            (scrutin_formats::rctab::read_path(path, 0)?, None, None)
+        };
         if e.candidates().is_empty() {
             bail!("{}: the election has no candidates", path.display());
         }
-        return Ok(blt::BltFile {
-            title: e.title,
-            seats: e.seats,
-            candidates: e
-                .profile
-                .candidates()
-                .iter()
-                .map(|c| c.name.clone())
-                .collect(),
-            withdrawn: e.withdrawn,
-            profile: e.profile,
-            tie_order: None,
-            nicknames: None,
-            options: Vec::new(),
-        });
+        return Ok((
+            blt::BltFile {
+                title: e.title,
+                seats: e.seats,
+                candidates: e
+                    .profile
+                    .candidates()
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect(),
+                withdrawn: e.withdrawn,
+                profile: e.profile,
+                tie_order,
+                nicknames: None,
+                options: Vec::new(),
+            },
+            rules,
+        ));
     }
     let source = if is_stdin {
         "<stdin>".to_string()
@@ -346,7 +384,17 @@ pub fn read_ballots_as(path: &PathBuf, input: Option<Input>) -> Result<blt::BltF
     if file.candidates.is_empty() {
         bail!("{source}: the election has no candidates");
     }
-    Ok(file)
+    Ok((file, None))
+}
+
+/// An RCTab contest configuration (JSON naming its cast-vote record files), told from CDF
+/// records by the `cvrFileSources` key near its start.
+fn is_rctab_config(path: &PathBuf) -> bool {
+    let mut head = Vec::with_capacity(1 << 16);
+    File::open(path)
+        .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
+        .is_ok()
+        && String::from_utf8_lossy(&head).contains("\"cvrFileSources\"")
 }
 
 /// The constraints of `--candidates`, `--min`, `--max` and `--constraint-strategy`, for a

@@ -211,3 +211,42 @@ fn compare_shows_seats_and_first_preferences_by_group() {
     assert_eq!(code, 1);
     assert!(err.contains("unknown method \"nope\""), "{err}");
 }
+
+#[test]
+fn an_rctab_configuration_brings_its_rules_to_the_count() {
+    let case = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/conformance/rctab/test_set_3_skipped_choice_exhaust"
+    );
+    if !std::path::Path::new(case).is_dir() {
+        eprintln!("SKIPPED: {case} not found");
+        return;
+    }
+    let config = format!("{case}/test_set_3_skipped_choice_exhaust_config.json");
+    let (code, out, err) = run(
+        &["count", &config, "--method", "irv", "--format", "json"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // The configuration allows no skipped rank (maxSkippedRanksAllowed 0): the default rule
+    // would allow any number.
+    assert_eq!(r["options"]["max_skipped_ranks"], "0");
+    // Every round's tally as RCTab's expected report has it.
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{case}/test_set_3_skipped_choice_exhaust_expected_detailed_report.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let rounds = expected["results"].as_array().unwrap();
+    assert_eq!(rounds.len(), r["stages"].as_array().unwrap().len());
+    for (round, stage) in rounds.iter().zip(r["stages"].as_array().unwrap()) {
+        for (name, votes) in round["tally"].as_object().unwrap() {
+            assert_eq!(stage["votes"][name], *votes, "round {}", round["round"]);
+        }
+    }
+    let winner = rounds.last().unwrap()["tallyResults"][0]["elected"].clone();
+    assert_eq!(r["elected"][0], winner);
+}

@@ -179,6 +179,7 @@ fn run_case(dir: &Path, name: &str) -> Outcome {
         marks: None,
         arithmetic: None,
         constraints: None,
+        irv: None,
     };
     let report = match irv::count(&contest.election, &contest.rules, &options) {
         Ok(r) => r,

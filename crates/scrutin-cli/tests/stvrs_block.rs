@@ -122,6 +122,7 @@ fn stvrs_plurality_block_voting() {
             marks: Some(t.marks),
             arithmetic: Some(Arithmetic::Fixed(9)),
             constraints: None,
+            irv: None,
         };
         let report = methods::count(&election, Method::Block, &options).unwrap();
         let stage = &report.stages[0];

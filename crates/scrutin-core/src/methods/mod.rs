@@ -108,6 +108,8 @@ pub struct CountOptions {
     /// Category constraints (minimum or maximum seats per group) and how to meet them
     /// (`crate::constraints`); block vote and the STV rule sets honour them.
     pub constraints: Option<crate::constraints::Constraints>,
+    /// Instant runoff's tabulation options (RCTab's configuration), default the plain rule.
+    pub irv: Option<irv::IrvRules>,
 }
 
 impl CountOptions {
@@ -120,6 +122,7 @@ impl CountOptions {
             marks: None,
             arithmetic: None,
             constraints: None,
+            irv: None,
         }
     }
 }
@@ -187,7 +190,7 @@ pub fn count(
                 constraints,
             )
         }
-        Method::Irv => irv::count(election, &irv::IrvRules::default(), options),
+        Method::Irv => irv::count(election, &options.irv.clone().unwrap_or_default(), options),
         Method::Fptp => fptp::count(election, options),
         Method::Block => block::count(election, options),
         Method::Wigm => wigm::count_constrained(
