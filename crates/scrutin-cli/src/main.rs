@@ -1,6 +1,7 @@
 //! The `scrutin` command. A thin shell: it reads files, calls the counting engine and prints.
 //! All errors become `anyhow` here, at the edge.
 
+mod body;
 mod compare;
 mod count;
 
@@ -24,6 +25,9 @@ enum Command {
     /// Count the same ballots under several rule sets and show the results side by side,
     /// with seats per group (party or slate, from names like `Name (Party)`).
     Compare(compare::CompareArgs),
+    /// The governing body as a whole: check its constitution, show or report its
+    /// composition (with a seat chart), fill a vacancy.
+    Body(body::BodyArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -31,6 +35,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Count(args) => count::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Body(args) => body::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
