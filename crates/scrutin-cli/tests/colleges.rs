@@ -159,3 +159,42 @@ fn text_report_shows_colleges_and_percentages() {
     assert!(text.contains("Percentages:"), "{text}");
     assert!(text.contains("Ann       |   32.00%"), "{text}");
 }
+
+#[test]
+fn stv_across_colleges_counts_the_scaled_ballots_exactly() {
+    let d = dir("stv");
+    let m = format!("members=50:{}", d.join("members.blt").display());
+    let u = format!("unions=50:{}", d.join("unions.blt").display());
+    // WIGM in exact rationals: the quota is half the whole (100% / (1 + 1)); no one has it at
+    // the first count (Bob 47.5%), Cat is excluded, and Ann reaches 52.5%.
+    let (code, r, err) = run(&[
+        "count",
+        "--college",
+        &m,
+        "--college",
+        &u,
+        "--method",
+        "wigm",
+        "--arithmetic",
+        "exact",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["stages"][0]["percentages"]["Bob"], "47.50");
+    assert_eq!(r["elected"][0], "Ann");
+    let last = r["stages"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["percentages"]["Ann"], "52.50");
+    // Scottish STV counts whole ballot papers (rule 45): scaled college weights are refused.
+    let (code, _, err) = run(&[
+        "count",
+        "--college",
+        &m,
+        "--college",
+        &u,
+        "--method",
+        "scottish-stv",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("whole ballot papers"), "{err}");
+}

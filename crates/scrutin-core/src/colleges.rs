@@ -16,7 +16,9 @@
 //! weighted ballots; for STV the quota is computed on the scaled total, so a college's share
 //! of the quota is its share of the result ("STV across colleges by the same scaling").
 //! Identical rankings from different colleges merge, adding their scaled weights, which
-//! changes no total.
+//! changes no total. Scaled weights are fractions of a ballot in general, so rule sets that
+//! count whole ballot papers (Scottish STV, ERS97) refuse them; WIGM and Meek count them in
+//! their fixed point where the weights fit, or exactly with `--arithmetic exact`.
 
 use indexmap::IndexMap;
 use num_integer::Integer;
