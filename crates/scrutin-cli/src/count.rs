@@ -45,6 +45,10 @@ pub struct CountArgs {
     /// Block vote: how many candidates each voter may mark (default: the seats).
     #[arg(long)]
     pub marks: Option<u32>,
+    /// A named variant of the rule set: meek stv-rs (default) or prf (PR Foundation
+    /// reference Meek); wigm reference (default) or batch (rule B.2, sure losers together).
+    #[arg(long)]
+    pub variant: Option<String>,
     /// Arithmetic, where the rule set lets you choose: fixedN (e.g. fixed9) or exact.
     #[arg(long)]
     pub arithmetic: Option<String>,
@@ -181,6 +185,7 @@ pub fn run(args: CountArgs) -> Result<()> {
             arithmetic,
             constraints,
             irv: rules.map(|r| r.irv),
+            variant: args.variant.clone(),
         };
         let mut report = methods::count(&election, method, &options)
             .with_context(|| format!("counting {}", path.display()))?;

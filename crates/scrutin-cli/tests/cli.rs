@@ -250,3 +250,76 @@ fn an_rctab_configuration_brings_its_rules_to_the_count() {
     let winner = rounds.last().unwrap()["tallyResults"][0]["elected"].clone();
     assert_eq!(r["elected"][0], winner);
 }
+
+#[test]
+fn rule_set_variants_are_named_options() {
+    let (code, out, err) = run(
+        &[
+            "count",
+            EXAMPLE,
+            "--method",
+            "meek",
+            "--variant",
+            "prf",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        r["options"]["rounding"],
+        "keep-up (kept rounded up, PRF B.2.a)"
+    );
+    assert_eq!(r["options"]["omega_test"], "surplus < omega");
+    let (_, out, _) = run(
+        &["count", EXAMPLE, "--method", "meek", "--format", "json"],
+        None,
+    );
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        r["options"]["rounding"],
+        "parametric (kept and passed on both truncated)"
+    );
+
+    let (code, out, err) = run(
+        &[
+            "count",
+            EXAMPLE,
+            "--method",
+            "wigm",
+            "--variant",
+            "batch",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["options"]["defeat_sure_losers"], "yes (B.2)");
+
+    let (code, _, err) = run(
+        &["count", EXAMPLE, "--method", "meek", "--variant", "nz"],
+        None,
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("meek has no variant \"nz\"; known: stv-rs, prf"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &[
+            "count",
+            EXAMPLE,
+            "--method",
+            "scottish-stv",
+            "--variant",
+            "prf",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("scottish-stv has no variants"), "{err}");
+}

@@ -180,6 +180,7 @@ fn run_case(dir: &Path, name: &str) -> Outcome {
         arithmetic: None,
         constraints: None,
         irv: None,
+        variant: None,
     };
     let report = match irv::count(&contest.election, &contest.rules, &options) {
         Ok(r) => r,

@@ -123,6 +123,7 @@ fn stvrs_plurality_block_voting() {
             arithmetic: Some(Arithmetic::Fixed(9)),
             constraints: None,
             irv: None,
+            variant: None,
         };
         let report = methods::count(&election, Method::Block, &options).unwrap();
         let stage = &report.stages[0];

@@ -110,6 +110,31 @@ pub struct CountOptions {
     pub constraints: Option<crate::constraints::Constraints>,
     /// Instant runoff's tabulation options (RCTab's configuration), default the plain rule.
     pub irv: Option<irv::IrvRules>,
+    /// A named variant of the rule set, where it has several in use: Meek `stv-rs` (default)
+    /// or `prf` (the PR Foundation reference rule); WIGM `reference` (default) or `batch`
+    /// (rule B.2's defeat of sure losers).
+    pub variant: Option<String>,
+}
+
+/// The variant a rule set was asked for, or its default; an unknown one is refused.
+fn variant<'a>(
+    options: &'a CountOptions,
+    method: Method,
+    known: &[&'a str],
+) -> Result<&'a str, CountError> {
+    match options.variant.as_deref() {
+        None => Ok(known.first().copied().unwrap_or("")),
+        Some(v) if known.contains(&v) => Ok(v),
+        Some(v) if known.is_empty() => Err(CountError::Invalid(format!(
+            "{} has no variants (asked for {v:?})",
+            method.name()
+        ))),
+        Some(v) => Err(CountError::Invalid(format!(
+            "{} has no variant {v:?}; known: {}",
+            method.name(),
+            known.join(", ")
+        ))),
+    }
 }
 
 impl CountOptions {
@@ -123,6 +148,7 @@ impl CountOptions {
             arithmetic: None,
             constraints: None,
             irv: None,
+            variant: None,
         }
     }
 }
@@ -141,6 +167,12 @@ pub fn count(
                 .to_string(),
         ));
     }
+    let variants: &[&str] = match method {
+        Method::Meek => &["stv-rs", "prf"],
+        Method::Wigm => &["reference", "batch"],
+        _ => &[],
+    };
+    let variant = variant(options, method, variants)?;
     match method {
         Method::Meek => {
             let arithmetic = match options.arithmetic {
@@ -160,7 +192,11 @@ pub fn count(
                     arithmetic,
                     tie_policy: options.tie_policy.unwrap_or(TiePolicy::Lot),
                     reading: options.reading,
-                    ..meek::Options::stv_rs(options.lot.clone())
+                    ..if variant == "prf" {
+                        meek::Options::prf_reference(options.lot.clone())
+                    } else {
+                        meek::Options::stv_rs(options.lot.clone())
+                    }
                 },
                 constraints,
             )
@@ -200,7 +236,7 @@ pub fn count(
                 tie_policy: options.tie_policy.unwrap_or(TiePolicy::Lot),
                 reading: options.reading,
                 lot: options.lot.clone(),
-                defeat_sure_losers: false,
+                defeat_sure_losers: variant == "batch",
             },
             constraints,
         ),
