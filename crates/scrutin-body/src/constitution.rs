@@ -1226,51 +1226,23 @@ fn check_electorate(cx: &mut Ctx, e: &Electorate, p: &str) {
 
 fn check_options(cx: &mut Ctx, o: &MethodOptions, p: &str) {
     if let Some(a) = &o.arithmetic {
-        if Arithmetic::from_name(a.get_ref()).is_none() {
-            cx.at(
-                a.span(),
-                format!("{p}.arithmetic"),
-                format!(
-                    "unknown arithmetic {:?}; known: fixed0 … fixed12, exact",
-                    a.get_ref()
-                ),
-            );
+        if let Err(m) = Arithmetic::parse(a.get_ref()) {
+            cx.at(a.span(), format!("{p}.arithmetic"), m);
         }
     }
     if let Some(t) = &o.tie_break {
-        if TiePolicy::from_name(t.get_ref()).is_none() {
-            cx.at(
-                t.span(),
-                format!("{p}.tie_break"),
-                format!(
-                    "unknown tie-break {:?}; known: backward, forward, lot",
-                    t.get_ref()
-                ),
-            );
+        if let Err(m) = TiePolicy::parse(t.get_ref()) {
+            cx.at(t.span(), format!("{p}.tie_break"), m);
         }
     }
     if let Some(t) = &o.tie_reading {
-        if PriorStageReading::from_name(t.get_ref()).is_none() {
-            cx.at(
-                t.span(),
-                format!("{p}.tie_reading"),
-                format!(
-                    "unknown tie reading {:?}; known: narrowing, unique-extreme, all-distinct",
-                    t.get_ref()
-                ),
-            );
+        if let Err(m) = PriorStageReading::parse(t.get_ref()) {
+            cx.at(t.span(), format!("{p}.tie_reading"), m);
         }
     }
     if let Some(t) = &o.constraint_strategy {
-        if Strategy::from_name(t.get_ref()).is_none() {
-            cx.at(
-                t.span(),
-                format!("{p}.constraint_strategy"),
-                format!(
-                    "unknown constraint strategy {:?}; known: guard-doom, exclude",
-                    t.get_ref()
-                ),
-            );
+        if let Err(m) = Strategy::parse(t.get_ref()) {
+            cx.at(t.span(), format!("{p}.constraint_strategy"), m);
         }
     }
 }

@@ -37,13 +37,9 @@ pub fn run(args: CompareArgs) -> Result<()> {
     } else {
         args.methods
             .iter()
-            .map(|m| {
-                Method::from_name(m.trim()).with_context(|| {
-                    let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
-                    format!("unknown method {m:?}; known: {}", names.join(", "))
-                })
-            })
-            .collect::<Result<_>>()?
+            .map(|m| Method::parse(m.trim()))
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?
     };
     let file = read_ballots(&args.file)?;
     let n = file.candidates.len();

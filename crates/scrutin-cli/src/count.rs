@@ -116,33 +116,20 @@ pub enum Input {
 }
 
 pub fn run(args: CountArgs) -> Result<()> {
-    let method = Method::from_name(&args.method).with_context(|| {
-        let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
-        format!(
-            "unknown method {:?}; known: {}",
-            args.method,
-            names.join(", ")
-        )
-    })?;
-    let reading = PriorStageReading::from_name(&args.tie_reading).with_context(|| {
-        format!(
-            "unknown tie reading {:?}; known: narrowing, unique-extreme, all-distinct",
-            args.tie_reading
-        )
-    })?;
-    let tie_policy =
-        match &args.tie_break {
-            None => None,
-            Some(t) => Some(TiePolicy::from_name(t).with_context(|| {
-                format!("unknown tie-break {t:?}; known: backward, forward, lot")
-            })?),
-        };
-    let arithmetic = match &args.arithmetic {
-        None => None,
-        Some(a) => Some(Arithmetic::from_name(a).with_context(|| {
-            format!("unknown arithmetic {a:?}; known: fixed0 … fixed12, exact")
-        })?),
-    };
+    let method = Method::parse(&args.method).map_err(anyhow::Error::msg)?;
+    let reading = PriorStageReading::parse(&args.tie_reading).map_err(anyhow::Error::msg)?;
+    let tie_policy = args
+        .tie_break
+        .as_deref()
+        .map(TiePolicy::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let arithmetic = args
+        .arithmetic
+        .as_deref()
+        .map(Arithmetic::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
 
     let inputs: Vec<(
         PathBuf,
@@ -405,12 +392,7 @@ fn is_rctab_config(path: &PathBuf) -> bool {
 /// The constraints of `--candidates`, `--min`, `--max` and `--constraint-strategy`, for a
 /// ballot file with candidates `names` (`None` without rules).
 fn read_constraints(args: &ConstraintArgs, names: &[String]) -> Result<Option<Constraints>> {
-    let strategy = Strategy::from_name(&args.constraint_strategy).with_context(|| {
-        format!(
-            "unknown constraint strategy {:?}; known: guard-doom, exclude",
-            args.constraint_strategy
-        )
-    })?;
+    let strategy = Strategy::parse(&args.constraint_strategy).map_err(anyhow::Error::msg)?;
     let mut rules = Vec::new();
     for (specs, min) in [(&args.min, true), (&args.max, false)] {
         for s in specs {

@@ -169,6 +169,12 @@ impl Strategy {
     pub fn from_name(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.name() == s)
     }
+
+    /// As [`Self::from_name`], with the message a script or a constitution file shows.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Self::from_name(s)
+            .ok_or_else(|| format!("unknown constraint strategy {s:?}; known: guard-doom, exclude"))
+    }
 }
 
 /// The rules a count must honour, how, and the candidates' attributes.

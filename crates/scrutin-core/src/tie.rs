@@ -52,6 +52,13 @@ impl PriorStageReading {
     pub fn from_name(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.name() == s)
     }
+
+    /// As [`Self::from_name`], with the message a script or a constitution file shows.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Self::from_name(s).ok_or_else(|| {
+            format!("unknown tie reading {s:?}; known: narrowing, unique-extreme, all-distinct")
+        })
+    }
 }
 
 /// Which earlier stages break a tie before the lot is drawn.
@@ -79,6 +86,12 @@ impl TiePolicy {
     }
     pub fn from_name(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.name() == s)
+    }
+
+    /// As [`Self::from_name`], with the message a script or a constitution file shows.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Self::from_name(s)
+            .ok_or_else(|| format!("unknown tie-break {s:?}; known: backward, forward, lot"))
     }
 }
 

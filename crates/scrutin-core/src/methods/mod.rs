@@ -60,6 +60,14 @@ impl Method {
     pub fn from_name(s: &str) -> Option<Method> {
         Self::ALL.iter().copied().find(|m| m.name() == s)
     }
+
+    /// As [`Self::from_name`], with the message a script or a constitution file shows.
+    pub fn parse(s: &str) -> Result<Method, String> {
+        Self::from_name(s).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|m| m.name()).collect();
+            format!("unknown method {s:?}; known: {}", names.join(", "))
+        })
+    }
 }
 
 /// Arithmetic a rule set may be asked to count in, where its rules leave the choice open
@@ -88,6 +96,12 @@ impl Arithmetic {
             .and_then(|p| p.parse().ok())
             .filter(|p| *p <= 12)
             .map(Arithmetic::Fixed)
+    }
+
+    /// As [`Self::from_name`], with the message a script or a constitution file shows.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Self::from_name(s)
+            .ok_or_else(|| format!("unknown arithmetic {s:?}; known: fixed0 … fixed12, exact"))
     }
 }
 
