@@ -323,3 +323,27 @@ fn rule_set_variants_are_named_options() {
     assert_eq!(code, 1);
     assert!(err.contains("scottish-stv has no variants"), "{err}");
 }
+
+#[test]
+fn overlong_numbers_are_errors_not_panics() {
+    // Found by the property test: the fast path for plain ballot lines once overflowed on a
+    // ten-digit candidate number.
+    let (code, _, err) = run(
+        &["count", "-"],
+        Some("3 2\n1 99999999999 0\n0\n\"A\"\n\"B\"\n\"C\"\n"),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.trim(),
+        "scrutin: <stdin>:2:3: expected a candidate number between 1 and 3, found \"99999999999\""
+    );
+    let (code, _, err) = run(
+        &["count", "-"],
+        Some("3 2\n1234567890123456789012 1 0\n0\n\"A\"\n\"B\"\n\"C\"\n"),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.trim(),
+        "scrutin: <stdin>:2:1: ballot weight \"1234567890123456789012\" is too large"
+    );
+}

@@ -513,11 +513,11 @@ impl<'a> Parser<'a> {
         let mut i = 0;
         let mut weight: u64 = 0;
         while let Some(&d) = bytes.get(i).filter(|d| d.is_ascii_digit()) {
+            if i == 18 {
+                return None; // nineteen digits or more: the careful path says what is wrong
+            }
             weight = weight * 10 + u64::from(d - b'0');
             i += 1;
-            if i > 18 {
-                return None;
-            }
         }
         if i == 0 || bytes.get(i) != Some(&b' ') {
             return None;
@@ -535,11 +535,11 @@ impl<'a> Parser<'a> {
             let from = i;
             let mut c: u32 = 0;
             while let Some(&d) = bytes.get(i).filter(|d| d.is_ascii_digit()) {
+                if i - from == 9 {
+                    return None; // ten digits or more: the careful path says what is wrong
+                }
                 c = c * 10 + u32::from(d - b'0');
                 i += 1;
-                if i - from > 9 {
-                    return None;
-                }
             }
             if i - from == 1 && c == 0 {
                 break;
