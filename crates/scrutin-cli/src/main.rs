@@ -4,6 +4,7 @@
 mod body;
 mod compare;
 mod count;
+mod election;
 
 use clap::{Parser, Subcommand};
 
@@ -14,6 +15,9 @@ use clap::{Parser, Subcommand};
     about = "Run and count the elections of a membership organisation's governing body"
 )]
 struct Cli {
+    /// The election database (`scrutin election`): `sqlite://FILE` or `postgres://…`.
+    #[arg(long, global = true, default_value = "sqlite://scrutin.db")]
+    database_url: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -28,6 +32,9 @@ enum Command {
     /// The governing body as a whole: check its constitution, show or report its
     /// composition (with a seat chart), fill a vacancy.
     Body(body::BodyArgs),
+    /// Run an election: create it, import and freeze the roll, nominations, credentials by
+    /// email and post, reminders, turnout (docs/election.md).
+    Election(election::ElectionArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -36,6 +43,7 @@ fn main() -> std::process::ExitCode {
         Command::Count(args) => count::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Body(args) => body::run(args),
+        Command::Election(args) => election::run(args, &cli.database_url),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

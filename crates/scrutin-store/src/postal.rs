@@ -1,0 +1,129 @@
+//! What voters receive: the credential email, the printable postal pack, the reminder. Pure
+//! text; the caller sends or writes it.
+
+/// What a voter is told about the election (the same for every voter).
+#[derive(Clone, Debug)]
+pub struct Notice<'a> {
+    pub election_id: &'a str,
+    pub title: &'a str,
+    pub voting_open: String,
+    pub voting_close: String,
+    /// Contest names the voter may vote in.
+    pub contests: Vec<String>,
+}
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// The credential email: subject and plain-text body.
+pub fn credential_email(n: &Notice, name: &str, code: &str) -> (String, String) {
+    let subject = format!("Your voting code: {}", n.title);
+    let body = format!(
+        "Dear {name},\n\n\
+         You may vote in {title} ({contests}).\n\
+         Voting opens on {open} and closes at the end of {close}.\n\n\
+         Your voting code is:\n\n    {code}\n\n\
+         Keep it private: anyone with it can vote in your place. It works once per contest.\n\
+         If you lose it, ask the returning officer for a new one; the old code then stops working.\n\n\
+         Election reference: {id}\n",
+        title = n.title,
+        contests = n.contests.join(", "),
+        open = n.voting_open,
+        close = n.voting_close,
+        id = n.election_id,
+    );
+    (subject, body)
+}
+
+/// The reminder: says voting is open and when it closes, and nothing else (no code, no
+/// turnout, no candidates).
+pub fn reminder_email(n: &Notice, name: &str) -> (String, String) {
+    let subject = format!("Reminder: {} closes on {}", n.title, n.voting_close);
+    let body = format!(
+        "Dear {name},\n\n\
+         Voting in {title} is open until the end of {close}. Use the voting code you were sent.\n\
+         If you have lost it, ask the returning officer for a new one.\n\n\
+         Election reference: {id}\n",
+        title = n.title,
+        close = n.voting_close,
+        id = n.election_id,
+    );
+    (subject, body)
+}
+
+/// A printable postal pack for one voter: an A4 page with the address block placed for a
+/// window envelope, the code and the dates; a print stylesheet, no script, nothing fetched.
+pub fn postal_pack_html(
+    n: &Notice,
+    member_id: &str,
+    name: &str,
+    address: &str,
+    code: &str,
+) -> String {
+    let address_lines: Vec<String> = address
+        .split([';', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(esc)
+        .collect();
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Voting code: {title}: {member}</title>
+<style>
+  body {{ font-family: Georgia, serif; margin: 2em; }}
+  .address {{ margin: 2em 0; line-height: 1.4; }}
+  .code {{ font-family: "DejaVu Sans Mono", monospace; font-size: 20pt; letter-spacing: 0.1em;
+          border: 2px solid #000; padding: 0.5em 1em; display: inline-block; }}
+  .ref {{ color: #444; font-size: 9pt; }}
+  @media print {{
+    @page {{ size: A4; margin: 20mm; }}
+    body {{ margin: 0; }}
+    .address {{ position: absolute; top: 45mm; left: 20mm; width: 90mm; height: 35mm; margin: 0; }}
+    .letter {{ margin-top: 95mm; }}
+    .pack {{ page-break-after: always; }}
+  }}
+</style>
+</head>
+<body>
+<div class="pack">
+<div class="address">{name}<br>{address}</div>
+<div class="letter">
+<h1>{title}</h1>
+<p>Dear {name},</p>
+<p>You may vote in {title} ({contests}). Voting opens on {open} and closes at the end of {close}.</p>
+<p>Your voting code is:</p>
+<p class="code">{code}</p>
+<p>Keep it private: anyone with it can vote in your place. If you lose it, ask the returning
+officer for a new one; the old code then stops working.</p>
+<p class="ref">Election {eid} · member {member}</p>
+</div>
+</div>
+</body>
+</html>
+"#,
+        title = esc(n.title),
+        member = esc(member_id),
+        name = esc(name),
+        address = address_lines.join("<br>"),
+        contests = esc(&n.contests.join(", ")),
+        open = esc(&n.voting_open),
+        close = esc(&n.voting_close),
+        code = esc(code),
+        eid = esc(n.election_id),
+    )
+}
