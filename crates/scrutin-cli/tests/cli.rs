@@ -347,3 +347,31 @@ fn overlong_numbers_are_errors_not_panics() {
         "scrutin: <stdin>:2:1: ballot weight \"1234567890123456789012\" is too large"
     );
 }
+
+#[test]
+fn exact_meek_stops_with_a_clear_error_before_its_numbers_explode() {
+    // stv-rs's "vegetables" election: exact keep factors double in size at each iteration.
+    let blt = "9 4\n[nick apple banana cherry date eggplant fig grape hazelnut jalapeno]\n\
+               [withdrawn banana fig]\n1 apple banana 0\n2 banana cherry 0\n3 cherry date 0\n\
+               4 date eggplant 0\n5 eggplant fig 0\n6 fig grape 0\n7 grape hazelnut 0\n\
+               8 hazelnut jalapeno 0\n9 jalapeno apple 0\n0\n\"Apple\"\n\"Banana\"\n\"Cherry\"\n\
+               \"Date\"\n\"Eggplant\"\n\"Fig\"\n\"Grape\"\n\"Hazelnut\"\n\"Jalapeno\"\n\"Vegetables\"\n";
+    let (code, _, err) = run(
+        &["count", "-", "--method", "meek", "--arithmetic", "exact"],
+        Some(blt),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Meek in exact arithmetic: a keep factor needs over 65536 bits"),
+        "{err}"
+    );
+    assert!(err.contains("count in fixed9"), "{err}");
+    // The default arithmetic counts it.
+    let (code, out, err) = run(
+        &["count", "-", "--method", "meek", "--format", "json"],
+        Some(blt),
+    );
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["elected"].as_array().unwrap().len(), 4);
+}

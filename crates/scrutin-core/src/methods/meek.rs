@@ -188,12 +188,23 @@ impl Options {
 
 /// The operations the count needs, for fixed point and for rationals. `V` is a paper's value
 /// or a keep factor, `T` a vote total, `M` a ballot's multiplier, `Acc` a sum of `V × M`.
+/// Largest keep factor (bits of numerator and denominator) exact Meek works with. Exact keep
+/// factors roughly double in size at every iteration, so exact Meek suits small elections
+/// (Droop's rational test cases); past this size it stops with an error, in about a second
+/// for a small election, rather than run for hours.
+const MAX_EXACT_BITS: u64 = 1 << 16;
+
 trait Arith {
     type V: Clone + PartialEq;
     type T: Clone + Ord + Add<Output = Self::T> + Sub<Output = Self::T> + fmt::Display;
     type M: Clone;
     type Acc: Clone;
     const EXACT: bool;
+    /// The size of a value in bits (numerator and denominator for rationals; 0 for fixed
+    /// point, whose size never grows).
+    fn v_bits(_v: &Self::V) -> u64 {
+        0
+    }
     fn name() -> String;
     fn v_one() -> Self::V;
     fn v_zero() -> Self::V;
@@ -380,6 +391,9 @@ impl Arith for Ex {
     type M = Rational;
     type Acc = Rational;
     const EXACT: bool = true;
+    fn v_bits(v: &Rational) -> u64 {
+        v.0.numer().bits() + v.0.denom().bits()
+    }
     fn name() -> String {
         "rational".to_string()
     }
@@ -1125,6 +1139,15 @@ fn run<A: Arith>(
             for c in 0..n {
                 if st.state[c] == CandidateState::Elected {
                     st.kf[c] = A::new_keep_factor(&st.kf[c], &snap.quota, &snap.votes[c])?;
+                    // Exact keep factors' numerators and denominators can grow at every
+                    // iteration until each pass takes minutes: stop with a clear error
+                    // rather than run for hours.
+                    if A::v_bits(&st.kf[c]) > MAX_EXACT_BITS {
+                        return Err(CountError::Invalid(format!(
+                            "Meek in exact arithmetic: a keep factor needs over {MAX_EXACT_BITS} bits \
+                             at round {round}, iteration {iterations}; count in fixed9 (the default)"
+                        )));
+                    }
                 }
             }
         };
