@@ -20,13 +20,13 @@ DB=/tmp/scrutin-bench-$$.db
 rm -f "$DB" "$DB"-wal "$DB"-shm
 create "sqlite://$DB"
 echo "== SQLite: import-roll of $N members"
-/usr/bin/time -f "elapsed %e s, max RSS %M KB" "$BIN" --database-url "sqlite://$DB" election import-roll --election nec-bench "$ROLL" --list 0 | tail -8
+/usr/bin/time -f "elapsed %e s, max RSS %M KB" "$BIN" --database-url "sqlite://$DB" election --today 2017-11-15 import-roll --election nec-bench "$ROLL" --list 0 | tail -8
 rm -f "$DB" "$DB"-wal "$DB"-shm
 if [ -n "${SCRUTIN_BENCH_POSTGRES_URL:-}" ]; then
   echo "== PostgreSQL: import-roll of $N members"
   psql "$SCRUTIN_BENCH_POSTGRES_URL" -q -c "DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench"
   PGURL="$SCRUTIN_BENCH_POSTGRES_URL?options=-c%20search_path%3Dbench"
   create "$PGURL"
-  /usr/bin/time -f "elapsed %e s, max RSS %M KB" "$BIN" --database-url "$PGURL" election import-roll --election nec-bench "$ROLL" --list 0 | tail -8
+  /usr/bin/time -f "elapsed %e s, max RSS %M KB" "$BIN" --database-url "$PGURL" election --today 2017-11-15 import-roll --election nec-bench "$ROLL" --list 0 | tail -8
   psql "$SCRUTIN_BENCH_POSTGRES_URL" -q -c "DROP SCHEMA bench CASCADE"
 fi

@@ -13,7 +13,9 @@ use lettre::{Message, SmtpTransport, Transport};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
-use scrutin_store::postal::{credential_email, postal_pack_html, reminder_email, Notice};
+use scrutin_store::postal::{
+    credential_email, postal_pack_html, reminder_email, reminder_letter_html, Notice,
+};
 use scrutin_store::rules::ElectionDates;
 use scrutin_store::{
     roll, BallotOrder, CandidateState, Channel, Date, Election, NewElection, Recipient, Store,
@@ -21,6 +23,10 @@ use scrutin_store::{
 
 #[derive(Args)]
 pub struct ElectionArgs {
+    /// The day to take as today (`YYYY-MM-DD`; default: the system's UTC date): for tests,
+    /// and for replaying an election whose dates are past. Before or after the command.
+    #[arg(long, global = true)]
+    pub today: Option<String>,
     #[command(subcommand)]
     pub command: ElectionCommand,
 }
@@ -80,6 +86,8 @@ pub enum ElectionCommand {
         list: usize,
     },
     /// Freeze the roll: no more imports; its SHA-256 fingerprint is recorded and printed.
+    /// (Imports also end after the freeze date; the first command needing the frozen roll
+    /// after that day freezes it.)
     FreezeRoll {
         #[arg(long)]
         election: String,
@@ -166,12 +174,17 @@ pub enum ElectionCommand {
         #[arg(long, default_value = "postal-packs")]
         postal_dir: PathBuf,
     },
-    /// Remind by email voters who have not voted in every contest they may vote in.
+    /// Remind voters who have not voted in every contest they may vote in: by email, or by a
+    /// printable letter (no code) for those without a unique email address.
     Remind {
         #[arg(long)]
         election: String,
         #[command(flatten)]
         smtp: Smtp,
+        /// Where reminder letters for postal voters are written, one HTML file per voter;
+        /// needed when there are any.
+        #[arg(long)]
+        postal_dir: Option<PathBuf>,
     },
     /// Say whose live credential a code is (`-` reads the code from standard input).
     CheckCode {
@@ -212,8 +225,44 @@ async fn open(url: &str) -> Result<Store> {
         .with_context(|| format!("cannot open the database {url}"))
 }
 
+/// Freezes the roll if its freeze date has passed and says so; whether it did.
+async fn freeze_if_due(
+    store: &Store,
+    election: &str,
+    today: Date,
+    out: &mut impl Write,
+) -> Result<bool> {
+    if let Some(fp) = store.freeze_if_due(election, today).await? {
+        let e = store.election(election).await?;
+        writeln!(
+            out,
+            "Roll of {election} frozen: its freeze date {} has passed (today is {today}); SHA-256 {fp}",
+            e.dates.freeze_date
+        )?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// A member id made safe as part of a file name.
+fn file_safe(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
     let out = &mut io::stdout().lock();
+    let today = match &args.today {
+        Some(d) => date(d, "today")?,
+        None => Date::today(),
+    };
     match args.command {
         ElectionCommand::Create {
             id,
@@ -359,7 +408,7 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
                 }
             };
             let diff = store
-                .import_roll(&election, &r, &name, &sha, &mut progress)
+                .import_roll(&election, &r, &name, &sha, today, &mut progress)
                 .await?;
             if let Some(b) = bar {
                 b.finish_and_clear();
@@ -421,8 +470,10 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
         }
         ElectionCommand::FreezeRoll { election } => {
             let store = open(url).await?;
-            let fp = store.freeze_roll(&election).await?;
-            writeln!(out, "Roll of {election} frozen; SHA-256 {fp}")?;
+            if !freeze_if_due(&store, &election, today, out).await? {
+                let fp = store.freeze_roll(&election).await?;
+                writeln!(out, "Roll of {election} frozen; SHA-256 {fp}")?;
+            }
             store.close().await;
         }
         ElectionCommand::Nominate {
@@ -435,7 +486,7 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
         } => {
             let on = match on {
                 Some(d) => date(&d, "on")?,
-                None => Date::today(),
+                None => today,
             };
             let store = open(url).await?;
             let c = store
@@ -524,6 +575,7 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
             postal_dir,
         } => {
             let store = open(url).await?;
+            freeze_if_due(&store, &election, today, out).await?;
             let e = store.election(&election).await?;
             if e.roll_sha256.is_none() {
                 bail!("the roll of {election} is not frozen: run `scrutin election freeze-roll --election {election}` first");
@@ -561,6 +613,7 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
             postal_dir,
         } => {
             let store = open(url).await?;
+            freeze_if_due(&store, &election, today, out).await?;
             let e = store.election(&election).await?;
             let voters = store.voters(&election, false).await?;
             let Some(v) = voters.iter().find(|v| v.member_id == member) else {
@@ -586,25 +639,81 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
             }
             store.close().await;
         }
-        ElectionCommand::Remind { election, smtp } => {
+        ElectionCommand::Remind {
+            election,
+            smtp,
+            postal_dir,
+        } => {
             let store = open(url).await?;
             let e = store.election(&election).await?;
+            let to_remind = store.to_remind(&election).await?;
+            let postal: Vec<_> = to_remind
+                .iter()
+                .filter(|v| v.channel == Some(Channel::Postal))
+                .collect();
+            // Refused before anything is sent: a reminder run is all or nothing per channel.
+            let postal_dir = match (postal_dir, postal.is_empty()) {
+                (Some(d), _) => Some(d),
+                (None, true) => None,
+                (None, false) => bail!(
+                    "{} postal voter(s) have not voted ({}): give --postal-dir DIR for their \
+                     reminder letters; nothing was sent",
+                    postal.len(),
+                    abbreviate(
+                        &postal
+                            .iter()
+                            .map(|v| v.member_id.clone())
+                            .collect::<Vec<_>>(),
+                        20
+                    )
+                ),
+            };
             let mailer = mailer(&smtp);
-            let (mut sent, mut postal) = (0u64, 0u64);
-            for v in store.to_remind(&election).await? {
-                if v.channel == Some(Channel::Email) {
-                    let to = v.email.as_deref().unwrap_or_default();
-                    let (subject, body) = reminder_email(&notice(&e, &v), &v.name);
-                    send(&mailer, &smtp, to, &subject, body)?;
-                    store
-                        .log_reminder(&election, &v.member_id, Channel::Email)
-                        .await?;
-                    sent += 1;
-                } else {
-                    postal += 1;
+            let (mut sent, mut letters) = (0u64, 0u64);
+            for v in &to_remind {
+                match v.channel {
+                    Some(Channel::Email) => {
+                        let to = v.email.as_deref().unwrap_or_default();
+                        let (subject, body) = reminder_email(&notice(&e, v), &v.name);
+                        send(&mailer, &smtp, to, &subject, body)?;
+                        store
+                            .log_reminder(&election, &v.member_id, Channel::Email)
+                            .await?;
+                        sent += 1;
+                    }
+                    Some(Channel::Postal) => {
+                        let Some(dir) = &postal_dir else { continue };
+                        std::fs::create_dir_all(dir)
+                            .with_context(|| format!("cannot create {}", dir.display()))?;
+                        let path = dir.join(format!(
+                            "{}-{}-reminder.html",
+                            e.id,
+                            file_safe(&v.member_id)
+                        ));
+                        let html = reminder_letter_html(
+                            &notice(&e, v),
+                            &v.member_id,
+                            &v.name,
+                            v.address.as_deref().unwrap_or_default(),
+                        );
+                        std::fs::write(&path, html)
+                            .with_context(|| format!("cannot write {}", path.display()))?;
+                        store
+                            .log_reminder(&election, &v.member_id, Channel::Postal)
+                            .await?;
+                        letters += 1;
+                    }
+                    None => {}
                 }
             }
-            writeln!(out, "Reminders sent by email: {sent}; voters without a unique email address not reminded: {postal}")?;
+            write!(
+                out,
+                "Reminders sent by email: {sent}; reminder letters written: {letters}"
+            )?;
+            match &postal_dir {
+                Some(d) if letters > 0 => writeln!(out, " in {}", d.display())?,
+                _ => writeln!(out)?,
+            }
             store.close().await;
         }
         ElectionCommand::CheckCode { election, code } => {
@@ -788,18 +897,7 @@ async fn deliver(
         Channel::Postal => {
             std::fs::create_dir_all(postal_dir)
                 .with_context(|| format!("cannot create {}", postal_dir.display()))?;
-            let safe: String = v
-                .member_id
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let path = postal_dir.join(format!("{}-{safe}.html", e.id));
+            let path = postal_dir.join(format!("{}-{}.html", e.id, file_safe(&v.member_id)));
             let html = postal_pack_html(
                 &n,
                 &v.member_id,

@@ -19,6 +19,16 @@ A6,Fay Fox,shared@example.org,,2015-01-01,2018-12-31,,,Bath
 A7,Gus Gray,,,2015-01-01,2018-12-31,,,Derby North
 ";
 
+/// Voters reached only by post (no email, or a shared one), and one nothing can reach.
+const POSTAL_ROLL: &str = "\
+id,name,email,address,joined,paid_up_to,date_of_birth,self_declared,branch
+P1,Pam Post,,1 Elm St;Hull HU1 1AA,2010-01-01,2018-12-31,,,Hull North
+P2,Quin Quill,,2 Oak Rd;Hull HU2 2BB,2011-01-01,2018-12-31,,,Hull North
+P3,Rae Rook,same@example.org,3 Ash Ave;York YO1 1AA,2012-01-01,2018-12-31,,,York Central
+P4,Sid Shaw,same@example.org,4 Fir Ct;Bath BA1 1AA,2012-01-01,2018-12-31,,,Bath
+P5,Uma Unwin,,,2012-01-01,2018-12-31,,,Bath
+";
+
 /// Every class of error: unknown column refused separately below; here a duplicate id, bad
 /// dates, a missing name, a bad email, a missing branch, a row with too few fields.
 const BAD_ROLL: &str = "\
@@ -89,12 +99,20 @@ fn envs(test: &str) -> Vec<(&'static str, Env)> {
     v
 }
 
+/// The tests' clock: the election's dates are in 2017–18, so every `election` command runs
+/// on this day (before the freeze date, 2017-11-19) unless it passes its own `--today`.
+const TODAY: &str = "2017-11-15";
+
 impl Env {
     fn run(&self, args: &[&str]) -> Output {
+        let mut args: Vec<&str> = args.to_vec();
+        if args.first() == Some(&"election") && !args.contains(&"--today") {
+            args.splice(1..1, ["--today", TODAY]);
+        }
         Command::new(env!("CARGO_BIN_EXE_scrutin"))
             .arg("--database-url")
             .arg(&self.url)
-            .args(args)
+            .args(&args)
             .current_dir(&self.dir)
             .output()
             .unwrap()
@@ -499,13 +517,18 @@ fn credentials_by_email_and_post_reissue_and_remind() {
         assert!(err.contains("not a live credential"), "{err}");
 
         // Reminders: to the email voters (nobody has voted), with no code in them.
-        let mut rm = vec!["election", "remind", "--election", "nec"];
+        let mut rm = vec![
+            "election",
+            "remind",
+            "--election",
+            "nec",
+            "--postal-dir",
+            "packs",
+        ];
         rm.extend_from_slice(&mail);
         let out = env.ok(&rm);
         assert!(
-            out.contains(
-                "Reminders sent by email: 2; voters without a unique email address not reminded: 1"
-            ),
+            out.contains("Reminders sent by email: 2; reminder letters written: 1 in packs"),
             "{out}"
         );
         let msgs = smtp.messages();
@@ -603,6 +626,177 @@ fn nominations_from_the_command_line() {
                 && out.contains("  1. Ann Able (A1): on-ballot"),
             "{out}"
         );
+        env.finish();
+    }
+}
+
+#[test]
+fn the_freeze_date_ends_imports_and_freezes_the_roll() {
+    for (name, env) in envs("freezedate") {
+        env.create();
+        let good = env.write("roll.csv", POSTAL_ROLL);
+        env.ok(&["election", "import-roll", "--election", "nec", &good]);
+        // A re-import on the freeze date itself is accepted (a per-command --today).
+        let second = env.write("roll2.csv", &POSTAL_ROLL.replace("Pam Post", "Pamela Post"));
+        let out = env.ok(&[
+            "election",
+            "import-roll",
+            "--election",
+            "nec",
+            &second,
+            "--today",
+            "2017-11-19",
+        ]);
+        assert!(out.contains("Roll version 2"), "{name}: {out}");
+        // The day after, it is refused though freeze-roll was never run, and changes nothing
+        // (a global --today, before the command).
+        let before = env.ok(&["election", "status", "--election", "nec"]);
+        assert!(before.contains("not frozen"), "{before}");
+        let err = env.fails(&[
+            "election",
+            "--today",
+            "2017-11-20",
+            "import-roll",
+            "--election",
+            "nec",
+            &good,
+        ]);
+        assert!(
+            err.contains("today, 2017-11-20, is after its freeze date 2017-11-19")
+                && err.contains("nothing was changed"),
+            "{name}: {err}"
+        );
+        assert_eq!(env.ok(&["election", "status", "--election", "nec"]), before);
+        let err = env.fails(&[
+            "election",
+            "import-roll",
+            "--election",
+            "nec",
+            &good,
+            "--today",
+            "yesterday",
+        ]);
+        assert!(err.contains("--today"), "{err}");
+        // The first command after the freeze date that needs the frozen roll freezes it.
+        let out = env.ok(&[
+            "election",
+            "issue-credentials",
+            "--election",
+            "nec",
+            "--postal-dir",
+            "packs",
+            "--today",
+            "2017-11-20",
+        ]);
+        assert!(
+            out.contains("Roll of nec frozen: its freeze date 2017-11-19 has passed (today is 2017-11-20); SHA-256 "),
+            "{name}: {out}"
+        );
+        let st = env.ok(&["election", "status", "--election", "nec"]);
+        assert!(st.contains("frozen, SHA-256 "), "{st}");
+        assert!(out.contains("0 by email, 4 postal packs in packs"), "{out}");
+        env.finish();
+    }
+}
+
+#[test]
+fn postal_reminders_are_letters_without_codes_for_those_who_have_not_voted() {
+    for (name, env) in envs("postalremind") {
+        env.create();
+        let roll = env.write("roll.csv", POSTAL_ROLL);
+        env.ok(&["election", "import-roll", "--election", "nec", &roll]);
+        env.ok(&["election", "freeze-roll", "--election", "nec"]);
+        let out = env.ok(&[
+            "election",
+            "issue-credentials",
+            "--election",
+            "nec",
+            "--postal-dir",
+            "packs",
+        ]);
+        assert!(out.contains("0 by email, 4 postal packs"), "{name}: {out}");
+        let codes: Vec<(&str, String)> = ["P1", "P2", "P3", "P4"]
+            .iter()
+            .map(|m| {
+                let pack =
+                    std::fs::read_to_string(env.dir.join(format!("packs/nec-{m}.html"))).unwrap();
+                (*m, code_in(&pack))
+            })
+            .collect();
+        // P2 has voted (in every contest open to them: clp).
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let s = scrutin_store::Store::open(&env.url).await.unwrap();
+            s.record_turnout("nec", "clp", "P2", scrutin_store::Channel::Postal)
+                .await
+                .unwrap();
+            s.close().await;
+        });
+        // Without --postal-dir: refused, nothing written.
+        let err = env.fails(&["election", "remind", "--election", "nec"]);
+        assert!(
+            err.contains("3 postal voter(s) have not voted (P1, P3, P4): give --postal-dir DIR"),
+            "{name}: {err}"
+        );
+        assert!(!env.dir.join("letters").exists());
+        let out = env.ok(&[
+            "election",
+            "remind",
+            "--election",
+            "nec",
+            "--postal-dir",
+            "letters",
+        ]);
+        assert!(
+            out.contains("Reminders sent by email: 0; reminder letters written: 3 in letters"),
+            "{name}: {out}"
+        );
+        let mut files: Vec<String> = std::fs::read_dir(env.dir.join("letters"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(
+            files,
+            [
+                "nec-P1-reminder.html",
+                "nec-P3-reminder.html",
+                "nec-P4-reminder.html"
+            ]
+        );
+        let names = [
+            "Pam Post",
+            "Quin Quill",
+            "Rae Rook",
+            "Sid Shaw",
+            "Uma Unwin",
+        ];
+        for (m, own) in [("P1", 0), ("P3", 2), ("P4", 3)] {
+            let letter =
+                std::fs::read_to_string(env.dir.join(format!("letters/nec-{m}-reminder.html")))
+                    .unwrap();
+            assert!(
+                letter.contains("@media print") && letter.contains("size: A4"),
+                "{letter}"
+            );
+            assert!(
+                letter.contains(&format!("Dear {},", names[own]))
+                    && letter.contains("is open until the end of 2018-01-12")
+                    && letter.contains("ask the returning\nofficer for a new one"),
+                "{letter}"
+            );
+            for (i, other) in names.iter().enumerate() {
+                if i != own {
+                    assert!(!letter.contains(other), "{m}'s letter names {other}");
+                }
+            }
+            for (_, code) in &codes {
+                assert!(!letter.contains(code.as_str()), "{m}'s letter holds a code");
+            }
+            assert!(!letter
+                .split(|c: char| c.is_whitespace() || c == '<' || c == '>')
+                .any(|w| w.len() == 29 && w.matches('-').count() == 4));
+        }
         env.finish();
     }
 }

@@ -63,6 +63,36 @@ pub fn reminder_email(n: &Notice, name: &str) -> (String, String) {
     (subject, body)
 }
 
+/// The print stylesheet of every printed page (postal packs and reminder letters): A4, the
+/// address block placed for a window envelope.
+const PRINT_STYLE: &str = r#"<style>
+  body { font-family: Georgia, serif; margin: 2em; }
+  .address { margin: 2em 0; line-height: 1.4; }
+  .code { font-family: "DejaVu Sans Mono", monospace; font-size: 20pt; letter-spacing: 0.1em;
+          border: 2px solid #000; padding: 0.5em 1em; display: inline-block; }
+  .ref { color: #444; font-size: 9pt; }
+  @media print {
+    @page { size: A4; margin: 20mm; }
+    body { margin: 0; }
+    .address { position: absolute; top: 45mm; left: 20mm; width: 90mm; height: 35mm; margin: 0; }
+    .letter { margin-top: 95mm; }
+    .pack { page-break-after: always; }
+  }
+</style>
+"#;
+
+fn address_block(name: &str, address: &str) -> String {
+    let mut lines = vec![esc(name)];
+    lines.extend(
+        address
+            .split([';', '\n'])
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(esc),
+    );
+    lines.join("<br>")
+}
+
 /// A printable postal pack for one voter: an A4 page with the address block placed for a
 /// window envelope, the code and the dates; a print stylesheet, no script, nothing fetched.
 pub fn postal_pack_html(
@@ -72,36 +102,16 @@ pub fn postal_pack_html(
     address: &str,
     code: &str,
 ) -> String {
-    let address_lines: Vec<String> = address
-        .split([';', '\n'])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(esc)
-        .collect();
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>Voting code: {title}: {member}</title>
-<style>
-  body {{ font-family: Georgia, serif; margin: 2em; }}
-  .address {{ margin: 2em 0; line-height: 1.4; }}
-  .code {{ font-family: "DejaVu Sans Mono", monospace; font-size: 20pt; letter-spacing: 0.1em;
-          border: 2px solid #000; padding: 0.5em 1em; display: inline-block; }}
-  .ref {{ color: #444; font-size: 9pt; }}
-  @media print {{
-    @page {{ size: A4; margin: 20mm; }}
-    body {{ margin: 0; }}
-    .address {{ position: absolute; top: 45mm; left: 20mm; width: 90mm; height: 35mm; margin: 0; }}
-    .letter {{ margin-top: 95mm; }}
-    .pack {{ page-break-after: always; }}
-  }}
-</style>
-</head>
+{style}</head>
 <body>
 <div class="pack">
-<div class="address">{name}<br>{address}</div>
+<div class="address">{address}</div>
 <div class="letter">
 <h1>{title}</h1>
 <p>Dear {name},</p>
@@ -119,11 +129,49 @@ officer for a new one; the old code then stops working.</p>
         title = esc(n.title),
         member = esc(member_id),
         name = esc(name),
-        address = address_lines.join("<br>"),
+        address = address_block(name, address),
         contests = esc(&n.contests.join(", ")),
         open = esc(&n.voting_open),
         close = esc(&n.voting_close),
         code = esc(code),
         eid = esc(n.election_id),
+        style = PRINT_STYLE,
+    )
+}
+
+/// A printable reminder letter for a postal voter who has not voted: the same A4 page and
+/// print stylesheet as the postal pack, addressed to the voter, saying only that voting is
+/// open, until when, and how to vote with the code already sent (or ask for a new one). No
+/// code, no turnout, no candidates, nobody else.
+pub fn reminder_letter_html(n: &Notice, member_id: &str, name: &str, address: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Reminder: {title}: {member}</title>
+{style}</head>
+<body>
+<div class="pack">
+<div class="address">{address}</div>
+<div class="letter">
+<h1>{title}</h1>
+<p>Dear {name},</p>
+<p>Voting in {title} is open until the end of {close}.</p>
+<p>To vote, use the voting code we sent you by post. If you have lost it, ask the returning
+officer for a new one; the old code then stops working.</p>
+<p class="ref">Election {eid} · member {member}</p>
+</div>
+</div>
+</body>
+</html>
+"#,
+        title = esc(n.title),
+        member = esc(member_id),
+        name = esc(name),
+        address = address_block(name, address),
+        close = esc(&n.voting_close),
+        eid = esc(n.election_id),
+        style = PRINT_STYLE,
     )
 }

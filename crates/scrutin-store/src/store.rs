@@ -604,13 +604,16 @@ impl Store {
 
     /// Replaces the election's roll with `roll` (already read and checked against the
     /// election's contests, in their order) in one transaction, and says what changed.
-    /// Refused once the roll is frozen. `progress` is told how many members are stored.
+    /// Refused once the roll is frozen, and when `today` is after the election's freeze
+    /// date (frozen or not: the freeze date is a date). `progress` is told how many members
+    /// are stored.
     pub async fn import_roll(
         &self,
         election: &str,
         roll: &Roll,
         file: &str,
         file_sha256: &str,
+        today: Date,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<RollDiff> {
         let e = self.election(election).await?;
@@ -618,6 +621,13 @@ impl Store {
             return Err(StoreError::Refused(format!(
                 "the roll of {election} was frozen at {} (SHA-256 {fp}); it can no longer be re-imported",
                 e.roll_frozen_at.as_deref().unwrap_or("?")
+            )));
+        }
+        if today > e.dates.freeze_date {
+            return Err(StoreError::Refused(format!(
+                "the roll of {election} can no longer be imported: today, {today}, is after its \
+                 freeze date {}; nothing was changed",
+                e.dates.freeze_date
             )));
         }
         let contests = e.contests()?;
@@ -779,6 +789,23 @@ impl Store {
     /// Freezes the roll and records its fingerprint. Refused without a roll; freezing twice
     /// gives the recorded fingerprint again.
     pub async fn freeze_roll(&self, election: &str) -> Result<String> {
+        self.freeze(election, "").await
+    }
+
+    /// Freezes the roll if its freeze date has passed (`today` is after it) and it is not
+    /// frozen yet: what a command that needs the frozen roll does first. Returns the
+    /// fingerprint when it froze the roll now; `None` when it was already frozen, or the
+    /// freeze date has not passed, or there is no roll.
+    pub async fn freeze_if_due(&self, election: &str, today: Date) -> Result<Option<String>> {
+        let e = self.election(election).await?;
+        if e.roll_sha256.is_some() || e.roll_version == 0 || today <= e.dates.freeze_date {
+            return Ok(None);
+        }
+        let note = format!(" (the freeze date {} has passed)", e.dates.freeze_date);
+        self.freeze(election, &note).await.map(Some)
+    }
+
+    async fn freeze(&self, election: &str, note: &str) -> Result<String> {
         let e = self.election(election).await?;
         if let Some(fp) = e.roll_sha256 {
             return Ok(fp);
@@ -801,7 +828,7 @@ impl Store {
             election,
             "freeze-roll",
             None,
-            &format!("SHA-256 {fp}"),
+            &format!("SHA-256 {fp}{note}"),
         )
         .await?;
         tx.commit().await?;

@@ -131,10 +131,20 @@ async fn import(
     id: &str,
     text: &str,
 ) -> Result<scrutin_store::RollDiff, StoreError> {
+    import_on(store, id, text, d("2017-11-15")).await
+}
+
+/// Imports on a given day (the election's freeze date is 2017-11-19).
+async fn import_on(
+    store: &Store,
+    id: &str,
+    text: &str,
+    today: Date,
+) -> Result<scrutin_store::RollDiff, StoreError> {
     let r = read(text);
     let sha = format!("{:x}", Sha256::digest(text.as_bytes()));
     store
-        .import_roll(id, &r, "roll.csv", &sha, &mut |_| {})
+        .import_roll(id, &r, "roll.csv", &sha, today, &mut |_| {})
         .await
 }
 
@@ -220,6 +230,51 @@ async fn roll_import_eligibility_diff_and_freeze() {
         assert!(err.to_string().contains("frozen"), "{err}");
         assert_eq!(s.roll_fingerprint("nec").await.unwrap(), fp);
         assert_eq!(s.election("nec").await.unwrap().roll_version, 2);
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_freeze_date_ends_imports_and_freezes_the_roll() {
+    for (name, db) in backends("freezedate").await {
+        let s = &db.store;
+        create(s, "nec").await;
+        // Nothing to freeze before a roll exists, whatever the day.
+        assert_eq!(s.freeze_if_due("nec", d("2018-01-01")).await.unwrap(), None);
+        import(s, "nec", ROLL).await.unwrap();
+        // On the freeze date itself a re-import is accepted, and nothing is frozen yet.
+        let second = ROLL.replace("ann@example.org", "ann.able@example.org");
+        let diff = import_on(s, "nec", &second, d("2017-11-19")).await.unwrap();
+        assert_eq!(diff.version, 2, "{name}");
+        assert_eq!(s.freeze_if_due("nec", d("2017-11-19")).await.unwrap(), None);
+        // The day after, an import is refused though freeze-roll was never run, and changes
+        // nothing.
+        let before = s.roll_fingerprint("nec").await.unwrap();
+        let err = import_on(s, "nec", ROLL, d("2017-11-20"))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("today, 2017-11-20, is after its freeze date 2017-11-19"),
+            "{name}: {err}"
+        );
+        let e = s.election("nec").await.unwrap();
+        assert_eq!(e.roll_version, 2);
+        assert!(e.roll_sha256.is_none());
+        assert_eq!(s.roll_fingerprint("nec").await.unwrap(), before);
+        // The first command needing the frozen roll freezes it, once.
+        let fp = s.freeze_if_due("nec", d("2017-11-20")).await.unwrap();
+        assert_eq!(fp.as_deref(), Some(before.as_str()), "{name}");
+        assert_eq!(s.freeze_if_due("nec", d("2017-11-21")).await.unwrap(), None);
+        assert_eq!(
+            s.election("nec").await.unwrap().roll_sha256.as_deref(),
+            Some(before.as_str())
+        );
+        let log = s.log_entries("nec").await.unwrap();
+        assert!(log
+            .iter()
+            .any(|(_, _, action, _, detail)| action == "freeze-roll"
+                && detail.contains("the freeze date 2017-11-19 has passed")));
         db.finish().await;
     }
 }
