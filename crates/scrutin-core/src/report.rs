@@ -15,6 +15,42 @@ use serde::{Deserialize, Serialize};
 use crate::model::{CandidateId, Election, Profile};
 use crate::tie::{LotOrder, PriorStageReading};
 
+/// A stage's tables, in ballot order: every candidate's votes and state, and the signed
+/// change since the previous stage (`+2.40863`, `-682.00000`) for those whose votes changed.
+#[allow(clippy::type_complexity)]
+pub(crate) fn stage_tables<N: crate::arith::Number>(
+    profile: &Profile,
+    votes: &[N],
+    previous: Option<&[N]>,
+    states: &[CandidateState],
+) -> (
+    IndexMap<String, String>,
+    IndexMap<String, CandidateState>,
+    IndexMap<String, String>,
+) {
+    let mut shown = IndexMap::new();
+    let mut state_of = IndexMap::new();
+    let mut transfers = IndexMap::new();
+    for c in profile.candidate_ids() {
+        let name = profile.name(c).to_string();
+        let v = &votes[c.index()];
+        if let Some(prev) = previous {
+            let d = v.clone() - prev[c.index()].clone();
+            if !d.is_zero() {
+                let s = if d > N::zero() {
+                    format!("+{d}")
+                } else {
+                    d.to_string()
+                };
+                transfers.insert(name.clone(), s);
+            }
+        }
+        shown.insert(name.clone(), v.to_string());
+        state_of.insert(name, states[c.index()]);
+    }
+    (shown, state_of, transfers)
+}
+
 /// The names of `ids`, in order.
 pub fn names(profile: &Profile, ids: &[CandidateId]) -> Vec<String> {
     ids.iter().map(|&c| profile.name(c).to_string()).collect()

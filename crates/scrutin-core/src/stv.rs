@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use crate::arith::Number;
 use crate::constraints::Tracker;
 use crate::model::{CandidateId, Election, RankView};
-use crate::report::{Action, CandidateState, Stage, TieBreak};
+use crate::report::{stage_tables, Action, CandidateState, Stage, TieBreak};
 use crate::tie::{
     break_tie, break_tie_by, LotOrder, PriorStageReading, Resolution, TiePolicy, Want,
 };
@@ -219,28 +219,12 @@ impl<'e, N: Number> Count<'e, N> {
         ties: Vec<TieBreak>,
         notes: Vec<String>,
     ) {
-        let profile = &self.election.profile;
-        let prev = self.history.last();
-        let mut votes = IndexMap::new();
-        let mut states = IndexMap::new();
-        let mut transfers = IndexMap::new();
-        for c in profile.candidate_ids() {
-            let name = profile.name(c).to_string();
-            let v = self.votes[c.index()].clone();
-            if let Some(prev) = prev {
-                let d = v.clone() - prev[c.index()].clone();
-                if !d.is_zero() {
-                    let s = if d > N::zero() {
-                        format!("+{d}")
-                    } else {
-                        d.to_string()
-                    };
-                    transfers.insert(name.clone(), s);
-                }
-            }
-            votes.insert(name.clone(), v.to_string());
-            states.insert(name, self.state[c.index()]);
-        }
+        let (votes, states, transfers) = stage_tables(
+            &self.election.profile,
+            &self.votes,
+            self.history.last().map(Vec::as_slice),
+            &self.state,
+        );
         self.stages.push(Stage {
             number: self.stages.len() as u32 + 1,
             action,

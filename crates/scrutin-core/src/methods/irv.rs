@@ -54,7 +54,7 @@ use indexmap::IndexMap;
 use super::{Arithmetic, CountOptions};
 use crate::arith::{Fixed, Number};
 use crate::model::{CandidateId, Election, RankView, Weight};
-use crate::report::{names, Action, CandidateState, Report, Stage, TieBreak};
+use crate::report::{names, stage_tables, Action, CandidateState, Report, Stage, TieBreak};
 use crate::tie::{break_tie_by, Resolution, TiePolicy, Want};
 use crate::CountError;
 
@@ -304,28 +304,12 @@ impl<const P: u32> Irv<'_, P> {
         ties: Vec<TieBreak>,
         notes: Vec<String>,
     ) {
-        let profile = &self.election.profile;
-        let prev = self.history.last();
-        let mut votes = IndexMap::new();
-        let mut states = IndexMap::new();
-        let mut transfers = IndexMap::new();
-        for c in profile.candidate_ids() {
-            let name = self.name(c);
-            let v = self.votes[c.index()];
-            if let Some(prev) = prev {
-                let d = v - prev[c.index()];
-                if !d.is_zero() {
-                    let s = if d > Fixed::zero() {
-                        format!("+{d}")
-                    } else {
-                        d.to_string()
-                    };
-                    transfers.insert(name.clone(), s);
-                }
-            }
-            votes.insert(name.clone(), v.to_string());
-            states.insert(name, self.state[c.index()]);
-        }
+        let (votes, states, transfers) = stage_tables(
+            &self.election.profile,
+            &self.votes,
+            self.history.last().map(Vec::as_slice),
+            &self.state,
+        );
         let nt: Fixed<P> = self.exhausted.iter().copied().sum();
         let mut notes = notes;
         let [u, o, s, ch] = self.exhausted;
