@@ -102,41 +102,20 @@ pub fn postal_pack_html(
     address: &str,
     code: &str,
 ) -> String {
-    format!(
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Voting code: {title}: {member}</title>
-{style}</head>
-<body>
-<div class="pack">
-<div class="address">{address}</div>
-<div class="letter">
-<h1>{title}</h1>
-<p>Dear {name},</p>
-<p>You may vote in {title} ({contests}). Voting opens on {open} and closes at the end of {close}.</p>
+    let body = format!(
+        r#"<p>You may vote in {title} ({contests}). Voting opens on {open} and closes at the end of {close}.</p>
 <p>Your voting code is:</p>
 <p class="code">{code}</p>
 <p>Keep it private: anyone with it can vote in your place. If you lose it, ask the returning
 officer for a new one; the old code then stops working.</p>
-<p class="ref">Election {eid} · member {member}</p>
-</div>
-</div>
-</body>
-</html>
 "#,
         title = esc(n.title),
-        member = esc(member_id),
-        name = esc(name),
-        address = address_block(name, address),
         contests = esc(&n.contests.join(", ")),
         open = esc(&n.voting_open),
         close = esc(&n.voting_close),
         code = esc(code),
-        eid = esc(n.election_id),
-        style = PRINT_STYLE,
-    )
+    );
+    letter_page(n, "Voting code", member_id, name, address, &body)
 }
 
 /// A printable reminder letter for a postal voter who has not voted: the same A4 page and
@@ -144,12 +123,33 @@ officer for a new one; the old code then stops working.</p>
 /// open, until when, and how to vote with the code already sent (or ask for a new one). No
 /// code, no turnout, no candidates, nobody else.
 pub fn reminder_letter_html(n: &Notice, member_id: &str, name: &str, address: &str) -> String {
+    let body = format!(
+        r#"<p>Voting in {title} is open until the end of {close}.</p>
+<p>To vote, use the voting code we sent you by post. If you have lost it, ask the returning
+officer for a new one; the old code then stops working.</p>
+"#,
+        title = esc(n.title),
+        close = esc(&n.voting_close),
+    );
+    letter_page(n, "Reminder", member_id, name, address, &body)
+}
+
+/// One printed A4 letter: the address block for a window envelope, the election's title, a
+/// greeting, `body` (already escaped HTML) and a reference line, with the print stylesheet.
+fn letter_page(
+    n: &Notice,
+    kind: &str,
+    member_id: &str,
+    name: &str,
+    address: &str,
+    body: &str,
+) -> String {
     format!(
         r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Reminder: {title}: {member}</title>
+<title>{kind}: {title}: {member}</title>
 {style}</head>
 <body>
 <div class="pack">
@@ -157,20 +157,17 @@ pub fn reminder_letter_html(n: &Notice, member_id: &str, name: &str, address: &s
 <div class="letter">
 <h1>{title}</h1>
 <p>Dear {name},</p>
-<p>Voting in {title} is open until the end of {close}.</p>
-<p>To vote, use the voting code we sent you by post. If you have lost it, ask the returning
-officer for a new one; the old code then stops working.</p>
-<p class="ref">Election {eid} · member {member}</p>
+{body}<p class="ref">Election {eid} · member {member}</p>
 </div>
 </div>
 </body>
 </html>
 "#,
+        kind = esc(kind),
         title = esc(n.title),
         member = esc(member_id),
         name = esc(name),
         address = address_block(name, address),
-        close = esc(&n.voting_close),
         eid = esc(n.election_id),
         style = PRINT_STYLE,
     )
