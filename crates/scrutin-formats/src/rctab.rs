@@ -296,24 +296,7 @@ pub fn read_contest(config_path: &Path) -> Result<RctabContest, RctabError> {
         }
         let ranks = resolve_duplicates(ranks, exhaust_dup, overvote, max_skipped)
             .map_err(|m| err(rfile, at.clone(), m))?;
-        builder.begin();
-        let last = ranks
-            .iter()
-            .rposition(|r| !r.is_empty())
-            .map_or(0, |p| p + 1);
-        for r in &ranks[..last] {
-            if r.is_empty() {
-                builder.skip();
-            }
-            for (j, &c) in r.iter().enumerate() {
-                builder
-                    .rank(c, j > 0)
-                    .map_err(|e| err(rfile, at.clone(), e.to_string()))?;
-            }
-        }
-        builder
-            .finish(Weight::ONE)
-            .map_err(|e| err(rfile, at.clone(), e.to_string()))?;
+        push_record(&mut builder, &ranks).map_err(|e| err(rfile, at.clone(), e.to_string()))?;
     }
 
     let tiebreak_mode = cfg.rule_str("tiebreakMode");
@@ -851,22 +834,7 @@ fn bare_election(records: Records, seed: Vec<String>, file: &str) -> Result<Elec
         }
         let ranks = resolve_duplicates(ranks, false, OvervoteRule::ExhaustImmediately, None)
             .map_err(|m| err(rfile, at.clone(), m))?;
-        b.begin();
-        let last = ranks
-            .iter()
-            .rposition(|r| !r.is_empty())
-            .map_or(0, |p| p + 1);
-        for r in &ranks[..last] {
-            if r.is_empty() {
-                b.skip();
-            }
-            for (j, &c) in r.iter().enumerate() {
-                b.rank(c, j > 0)
-                    .map_err(|e| err(rfile, at.clone(), e.to_string()))?;
-            }
-        }
-        b.finish(Weight::ONE)
-            .map_err(|e| err(rfile, at.clone(), e.to_string()))?;
+        push_record(&mut b, &ranks).map_err(|e| err(rfile, at.clone(), e.to_string()))?;
     }
     let title = Path::new(file)
         .file_stem()
@@ -901,4 +869,26 @@ pub fn source_paths(config_path: &Path) -> Result<Vec<(String, PathBuf)>, RctabE
             )
         })
         .collect())
+}
+
+/// Adds one cast-vote record (candidates at each rank; an empty rank is skipped) to the
+/// profile as one ballot; trailing empty ranks are dropped.
+fn push_record(
+    builder: &mut ProfileBuilder,
+    ranks: &[Vec<CandidateId>],
+) -> Result<(), scrutin_core::model::ProfileError> {
+    builder.begin();
+    let last = ranks
+        .iter()
+        .rposition(|r| !r.is_empty())
+        .map_or(0, |p| p + 1);
+    for r in &ranks[..last] {
+        if r.is_empty() {
+            builder.skip();
+        }
+        for (j, &c) in r.iter().enumerate() {
+            builder.rank(c, j > 0)?;
+        }
+    }
+    builder.finish(Weight::ONE)
 }
