@@ -19,9 +19,11 @@ pub mod postal;
 pub mod roll;
 pub mod rules;
 mod store;
+mod voting;
 
 pub use date::Date;
 pub use store::*;
+pub use voting::*;
 
 /// Why an election operation failed. Every variant is the caller's input or the database's
 /// answer, never a bug.

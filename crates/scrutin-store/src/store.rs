@@ -31,15 +31,23 @@ struct Migration {
 
 /// The schema's versions, in order. A new version is a new pair of files and a row here;
 /// applied versions are never edited.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "election",
-    sqlite: include_str!("../migrations/sqlite/0001_election.sql"),
-    postgres: include_str!("../migrations/postgres/0001_election.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "election",
+        sqlite: include_str!("../migrations/sqlite/0001_election.sql"),
+        postgres: include_str!("../migrations/postgres/0001_election.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "voting",
+        sqlite: include_str!("../migrations/sqlite/0002_voting.sql"),
+        postgres: include_str!("../migrations/postgres/0002_voting.sql"),
+    },
+];
 
 /// The latest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Rows per multi-row INSERT when importing a roll (10 parameters a row: well under both
 /// SQLite's 32,766 and PostgreSQL's 65,535 parameters a statement).
@@ -47,8 +55,8 @@ const BATCH: usize = 1000;
 
 /// An election's database.
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
 }
 
 /// An election as stored.
@@ -61,7 +69,7 @@ pub struct Election {
     pub constitution_sha256: String,
     pub sections: Vec<String>,
     pub dates: ElectionDates,
-    key: SecretString,
+    pub(crate) key: SecretString,
     pub roll_version: i64,
     pub roll_frozen_at: Option<String>,
     pub roll_sha256: Option<String>,
@@ -210,16 +218,16 @@ pub struct Status {
     pub credentials: Vec<(String, u64, u64)>,
 }
 
-fn s(row: &AnyRow, col: &str) -> Result<String> {
+pub(crate) fn s(row: &AnyRow, col: &str) -> Result<String> {
     Ok(row.try_get::<String, _>(col)?)
 }
-fn os(row: &AnyRow, col: &str) -> Result<Option<String>> {
+pub(crate) fn os(row: &AnyRow, col: &str) -> Result<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(col)?)
 }
-fn i(row: &AnyRow, col: &str) -> Result<i64> {
+pub(crate) fn i(row: &AnyRow, col: &str) -> Result<i64> {
     Ok(row.try_get::<i64, _>(col)?)
 }
-fn stored_date(v: &str, what: &str) -> Result<Date> {
+pub(crate) fn stored_date(v: &str, what: &str) -> Result<Date> {
     Date::parse(v).map_err(|e| StoreError::Invalid(format!("stored {what}: {e}")))
 }
 
@@ -403,7 +411,7 @@ impl Store {
 
     /// A write transaction holding the election's row: on PostgreSQL serializable, on SQLite
     /// the database's single writer lock (taken by the first write, here).
-    async fn begin_locked(&self, election: &str) -> Result<Transaction<'static, Any>> {
+    pub(crate) async fn begin_locked(&self, election: &str) -> Result<Transaction<'static, Any>> {
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Postgres {
             tx.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
@@ -420,7 +428,7 @@ impl Store {
         Ok(tx)
     }
 
-    async fn log(
+    pub(crate) async fn log(
         tx: &mut Transaction<'static, Any>,
         election: &str,
         action: &str,
@@ -1621,7 +1629,8 @@ impl Store {
                 section_id: c.section_id.clone(),
                 name: c.name.clone(),
                 electors,
-                online: by.get("email").copied().unwrap_or(0),
+                online: by.get("online").copied().unwrap_or(0)
+                    + by.get("email").copied().unwrap_or(0),
                 postal: by.get("postal").copied().unwrap_or(0),
             });
         }

@@ -1,0 +1,1316 @@
+//! Voting: opening the poll, the ballot box (an append-only hash chain of anonymised ballots),
+//! online ballots cast with a credential, postal ballots entered in batches, closing, counting
+//! and publishing.
+//!
+//! Secrecy, as stored: a `ballot_box` row holds the contest, a random tracker, the channel,
+//! the ballot and the chain's head — never a voter, a credential or a time. Who has voted is in
+//! `turnout`, with the day only. The two are written in one transaction (so a vote is counted
+//! once and recorded once) but share no key. Under the last-ballot-counts policy a ballot also
+//! carries a `revote_tag`, SHA-256 of the voter's credential code and the contest: only the
+//! holder of the code can find their earlier ballot with it; the database holds the code only
+//! as a keyed hash under another key.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use scrutin_core::report::Report;
+use scrutin_record::ballot::{Ballot, BallotKind};
+use scrutin_record::chain::{self, BallotChannel, Digest32, Entry};
+use scrutin_record::contest::{CandidateSpec, ContestSpec};
+use scrutin_record::{hex, unhex};
+
+use crate::credential;
+use crate::date::{now_iso, Date};
+use crate::store::{i, os, s, Store};
+use crate::StoreError;
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// Where an election's poll is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PollState {
+    /// Before voting: roll, nominations, credentials.
+    Setup,
+    Open,
+    /// The ballot box is frozen; nothing more goes in.
+    Closed,
+    /// Every contest counted; results not yet public.
+    Counted,
+    Published,
+}
+
+impl PollState {
+    pub fn name(self) -> &'static str {
+        match self {
+            PollState::Setup => "setup",
+            PollState::Open => "open",
+            PollState::Closed => "closed",
+            PollState::Counted => "counted",
+            PollState::Published => "published",
+        }
+    }
+    fn parse(s: &str) -> PollState {
+        match s {
+            "open" => PollState::Open,
+            "closed" => PollState::Closed,
+            "counted" => PollState::Counted,
+            "published" => PollState::Published,
+            _ => PollState::Setup,
+        }
+    }
+}
+
+/// What happens when a voter votes again online in a contest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revote {
+    /// The first ballot stands; a second is refused.
+    FirstStands,
+    /// The last ballot counts: it replaces the earlier one in the box (Helios and Belenios do
+    /// this against coercion: a coerced voter can vote again later).
+    LastCounts,
+}
+
+impl Revote {
+    pub fn name(self) -> &'static str {
+        match self {
+            Revote::FirstStands => "first",
+            Revote::LastCounts => "last",
+        }
+    }
+    pub fn parse(s: &str) -> std::result::Result<Revote, String> {
+        match s {
+            "first" => Ok(Revote::FirstStands),
+            "last" => Ok(Revote::LastCounts),
+            _ => Err(format!(
+                "unknown re-voting policy {s:?}; known: first (the first ballot stands), \
+                 last (the last ballot counts)"
+            )),
+        }
+    }
+}
+
+/// The public state of the ballot box.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoxStatus {
+    pub state: PollState,
+    pub revote: Revote,
+    /// The chain's head (hex): the genesis head before the first ballot.
+    pub head: String,
+    /// Entries in the chain (replaced ones included).
+    pub entries: u64,
+    pub public_key: Option<String>,
+    pub opened_at: Option<String>,
+    pub closed_at: Option<String>,
+}
+
+/// A contest's ballot paper, as a voter sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BallotPaper {
+    pub section_id: String,
+    pub name: String,
+    pub seats: u32,
+    pub method: String,
+    pub kind: BallotKind,
+    /// Candidates in ballot-paper order (position 1 first), withdrawn ones marked.
+    pub candidates: Vec<(String, bool)>,
+}
+
+/// A contest a voter may vote in, and whether they have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VoterContest {
+    pub paper: BallotPaper,
+    pub voted: bool,
+}
+
+/// What a voter is told when their ballot is in the box.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub section_id: String,
+    pub tracker: String,
+    /// The tracker of the ballot this one replaced (last ballot counts).
+    pub replaced: Option<String>,
+    /// The chain's head after this ballot.
+    pub head: String,
+}
+
+/// One member's postal voting statement in a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostalRefusal {
+    pub member_id: String,
+    pub section_id: Option<String>,
+    pub reason: String,
+}
+
+/// What receiving a batch of postal voting statements did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PostalReceipt {
+    /// Per contest: statements accepted, i.e. ballot papers to enter from this batch.
+    pub accepted: BTreeMap<String, u64>,
+    /// Statements (or a statement's contests) refused, with why: set those papers aside.
+    pub refused: Vec<PostalRefusal>,
+}
+
+/// A ballot found by its tracker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tracked {
+    pub entry: Entry,
+    /// Its place in the chain (1-based).
+    pub seq: u64,
+    /// Replaced by a later ballot of the same voter (last ballot counts).
+    pub replaced: bool,
+}
+
+/// A counted contest.
+#[derive(Clone, Debug)]
+pub struct ContestResult {
+    pub spec: ContestSpec,
+    pub report: Report,
+    pub published: bool,
+}
+
+fn channel_of(s: &str) -> Result<BallotChannel> {
+    BallotChannel::from_name(s)
+        .ok_or_else(|| StoreError::Invalid(format!("stored ballot channel {s:?}")))
+}
+
+fn digest_of(h: &str) -> Result<Digest32> {
+    unhex(h)
+        .and_then(|v| <[u8; 32]>::try_from(v).ok())
+        .ok_or_else(|| {
+            StoreError::Invalid(format!("stored chain head {h:?} is not 32 bytes of hex"))
+        })
+}
+
+/// A fresh tracker: 16 characters of Crockford base 32 (80 random bits) in groups of four.
+fn new_tracker() -> Result<String> {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
+    let mut t = String::with_capacity(19);
+    for (k, b) in bytes.iter().enumerate() {
+        if k > 0 && k % 4 == 0 {
+            t.push('-');
+        }
+        t.push(ALPHABET[(b & 31) as usize] as char);
+    }
+    Ok(t)
+}
+
+/// A tracker as typed: upper case, O read as 0, I and L as 1, dashes put back.
+pub fn normalise_tracker(t: &str) -> String {
+    let raw: String = t
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect();
+    let mut out = String::with_capacity(raw.len() + raw.len() / 4);
+    for (k, c) in raw.chars().enumerate() {
+        if k > 0 && k % 4 == 0 {
+            out.push('-');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A uniformly random permutation, from the operating system's random source.
+fn shuffle<T>(v: &mut [T]) -> Result<()> {
+    for k in (1..v.len()).rev() {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).map_err(|e| StoreError::Random(e.to_string()))?;
+        // Modulo bias is below 2^-40 for any realistic batch.
+        let j = (u64::from_le_bytes(b) % (k as u64 + 1)) as usize;
+        v.swap(k, j);
+    }
+    Ok(())
+}
+
+/// The re-voting tag of a credential in a contest: only its holder can recompute it.
+fn revote_tag(election: &str, section: &str, normalised_code: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"scrutin-revote/1\n");
+    h.update(election.as_bytes());
+    h.update(b"\n");
+    h.update(section.as_bytes());
+    h.update(b"\n");
+    h.update(normalised_code.as_bytes());
+    hex(&h.finalize())
+}
+
+/// Candidate attributes from the roll's `self_declared` items of the form `key=value`
+/// (`gender=woman`); bare items (`disabled`) are kept as `key = "yes"`.
+fn attributes_of(self_declared: &str) -> BTreeMap<String, String> {
+    self_declared
+        .split(';')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| match a.split_once('=') {
+            Some((k, v)) => (k.trim().to_string(), v.trim().to_string()),
+            None => (a.to_string(), "yes".to_string()),
+        })
+        .collect()
+}
+
+impl Store {
+    fn state_error(&self, election: &str, state: PollState, wanted: &str) -> StoreError {
+        StoreError::Refused(format!(
+            "the poll of {election} is {}: {wanted}",
+            state.name()
+        ))
+    }
+
+    /// The ballot box's public state.
+    pub async fn box_status(&self, election: &str) -> Result<BoxStatus> {
+        let r = sqlx::query(
+            "SELECT poll_state, revote, box_head, box_entries, public_key, poll_opened_at, \
+             poll_closed_at FROM elections WHERE id = $1",
+        )
+        .bind(election)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NoElection(election.to_string()))?;
+        Ok(BoxStatus {
+            state: PollState::parse(&s(&r, "poll_state")?),
+            revote: Revote::parse(&s(&r, "revote")?).map_err(StoreError::Invalid)?,
+            head: os(&r, "box_head")?.unwrap_or_else(|| hex(&chain::genesis(election))),
+            entries: i(&r, "box_entries")? as u64,
+            public_key: os(&r, "public_key")?,
+            opened_at: os(&r, "poll_opened_at")?,
+            closed_at: os(&r, "poll_closed_at")?,
+        })
+    }
+
+    /// Records the returning officer's Ed25519 public key (hex), published before the poll
+    /// opens; the record's manifest is signed with its secret half. Refused once open.
+    pub async fn set_public_key(&self, election: &str, public_key: &str) -> Result<()> {
+        if unhex(public_key).is_none_or(|k| k.len() != 32) {
+            return Err(StoreError::Invalid(format!(
+                "{public_key:?} is not an Ed25519 public key (64 hex characters)"
+            )));
+        }
+        let st = self.box_status(election).await?;
+        if st.state != PollState::Setup {
+            return Err(self.state_error(
+                election,
+                st.state,
+                "the key must be published before the poll opens",
+            ));
+        }
+        let mut tx = self.begin_locked(election).await?;
+        sqlx::query("UPDATE elections SET public_key = $1 WHERE id = $2")
+            .bind(public_key.to_ascii_lowercase())
+            .bind(election)
+            .execute(&mut *tx)
+            .await?;
+        Store::log(&mut tx, election, "public-key", None, public_key).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A contest's ballot paper: the candidates with a ballot position, in that order.
+    pub async fn ballot_paper(&self, election: &str, section: &str) -> Result<BallotPaper> {
+        let e = self.election(election).await?;
+        let contest = e
+            .contests()?
+            .into_iter()
+            .find(|c| c.section_id == section)
+            .ok_or_else(|| StoreError::Invalid(format!("{election} has no contest {section:?}")))?;
+        let body = scrutin_body::Constitution::parse(&e.constitution, "constitution")
+            .map_err(|err| StoreError::Body(err.to_string()))?;
+        let marks = body
+            .section(section)
+            .and_then(|s| s.marks.as_ref().map(|m| *m.get_ref()));
+        let candidates = self
+            .candidates(election, section)
+            .await?
+            .into_iter()
+            .filter(|c| c.ballot_position.is_some())
+            .map(|c| {
+                let w = matches!(
+                    c.state,
+                    crate::CandidateState::Withdrawn | crate::CandidateState::Removed
+                );
+                (c.name, w)
+            })
+            .collect();
+        Ok(BallotPaper {
+            section_id: section.to_string(),
+            name: contest.name,
+            seats: contest.seats,
+            kind: BallotKind::for_method(&contest.method, contest.seats, marks),
+            method: contest.method,
+            candidates,
+        })
+    }
+
+    /// Opens the poll: the roll must be frozen and every contest's ballot paper fixed.
+    pub async fn open_poll(&self, election: &str, revote: Revote) -> Result<BoxStatus> {
+        let e = self.election(election).await?;
+        let st = self.box_status(election).await?;
+        if st.state != PollState::Setup {
+            return Err(self.state_error(election, st.state, "it can be opened only once"));
+        }
+        if e.roll_sha256.is_none() {
+            return Err(StoreError::Refused(format!(
+                "the roll of {election} is not frozen: freeze it before opening the poll"
+            )));
+        }
+        for c in e.contests()? {
+            let paper = self.ballot_paper(election, &c.section_id).await?;
+            if paper.candidates.is_empty() {
+                return Err(StoreError::Refused(format!(
+                    "{}: the ballot paper is not fixed (scrutin election ballot-order)",
+                    c.name
+                )));
+            }
+        }
+        let mut tx = self.begin_locked(election).await?;
+        sqlx::query(
+            "UPDATE elections SET poll_state = 'open', revote = $1, poll_opened_at = $2, \
+             box_head = $3, box_entries = 0 WHERE id = $4",
+        )
+        .bind(revote.name())
+        .bind(now_iso())
+        .bind(hex(&chain::genesis(election)))
+        .bind(election)
+        .execute(&mut *tx)
+        .await?;
+        Store::log(
+            &mut tx,
+            election,
+            "open-poll",
+            None,
+            &format!("re-voting: {}", revote.name()),
+        )
+        .await?;
+        tx.commit().await?;
+        self.box_status(election).await
+    }
+
+    /// The contests a credential's holder may vote in, and whether they have. `None` if the
+    /// code is not a live credential of the election.
+    pub async fn voter_contests(
+        &self,
+        election: &str,
+        code: &str,
+    ) -> Result<Option<Vec<VoterContest>>> {
+        let Some(member) = self.verify_credential(election, code).await? else {
+            return Ok(None);
+        };
+        let e = self.election(election).await?;
+        let mut out = Vec::new();
+        for c in e.contests()? {
+            let eligible = sqlx::query(
+                "SELECT member_id FROM electors WHERE election_id = $1 AND section_id = $2 \
+                 AND member_id = $3 AND eligible = 1",
+            )
+            .bind(election)
+            .bind(c.section_id.as_str())
+            .bind(member.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+            if eligible.is_none() {
+                continue;
+            }
+            let voted = sqlx::query(
+                "SELECT member_id FROM turnout WHERE election_id = $1 AND section_id = $2 \
+                 AND member_id = $3",
+            )
+            .bind(election)
+            .bind(c.section_id.as_str())
+            .bind(member.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+            out.push(VoterContest {
+                paper: self.ballot_paper(election, &c.section_id).await?,
+                voted,
+            });
+        }
+        Ok(Some(out))
+    }
+
+    /// Appends one entry to the box inside `tx`, returning the new head.
+    async fn append(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        election: &str,
+        entry: &Entry,
+        revote_tag: Option<&str>,
+    ) -> Result<String> {
+        let r = sqlx::query("SELECT box_head, box_entries FROM elections WHERE id = $1")
+            .bind(election)
+            .fetch_one(&mut **tx)
+            .await?;
+        let head = match os(&r, "box_head")? {
+            Some(h) => digest_of(&h)?,
+            None => chain::genesis(election),
+        };
+        let seq = i(&r, "box_entries")? + 1;
+        let new_head = hex(&chain::next(&head, &entry.leaf()));
+        sqlx::query(
+            "INSERT INTO ballot_box (election_id, seq, section_id, tracker, channel, replaces, \
+             ballot, revote_tag, replaced, head) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9)",
+        )
+        .bind(election)
+        .bind(seq)
+        .bind(entry.contest.as_str())
+        .bind(entry.tracker.as_str())
+        .bind(entry.channel.name())
+        .bind(entry.replaces.clone())
+        .bind(entry.ballot.to_string())
+        .bind(revote_tag.map(str::to_string))
+        .bind(new_head.as_str())
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE elections SET box_head = $1, box_entries = $2 WHERE id = $3")
+            .bind(new_head.as_str())
+            .bind(seq)
+            .bind(election)
+            .execute(&mut **tx)
+            .await?;
+        Ok(new_head)
+    }
+
+    /// Casts a voter's ballot in one contest, with their credential code: checked against the
+    /// ballot paper, then, in one serializable transaction, the voter's turnout is recorded
+    /// and the anonymised ballot appended to the box. A second ballot is refused, or under
+    /// the last-ballot-counts policy replaces the first (a postal ballot is never replaced).
+    pub async fn cast(
+        &self,
+        election: &str,
+        code: &str,
+        section: &str,
+        ballot: Ballot,
+    ) -> Result<Receipt> {
+        let e = self.election(election).await?;
+        let paper = self.ballot_paper(election, section).await?;
+        let ballot = ballot
+            .checked(paper.candidates.len() as u32, paper.kind)
+            .map_err(|err| StoreError::Invalid(err.to_string()))?;
+        let norm = credential::normalise(code)
+            .ok_or_else(|| StoreError::Refused("that is not a voting code".into()))?;
+        let hash = credential::keyed_hash(&e.key, election, &norm);
+        let tag = revote_tag(election, section, &norm);
+        let tracker = new_tracker()?;
+        let mut tx = self.begin_locked(election).await?;
+        let r = sqlx::query("SELECT poll_state, revote FROM elections WHERE id = $1")
+            .bind(election)
+            .fetch_one(&mut *tx)
+            .await?;
+        let state = PollState::parse(&s(&r, "poll_state")?);
+        if state != PollState::Open {
+            return Err(self.state_error(election, state, "no ballot can be cast"));
+        }
+        let revote = Revote::parse(&s(&r, "revote")?).map_err(StoreError::Invalid)?;
+        let cred = sqlx::query(
+            "SELECT member_id, code_hmac FROM credentials WHERE election_id = $1 AND code_hmac = $2 \
+             AND revoked_at IS NULL",
+        )
+        .bind(election)
+        .bind(hash.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let member = match cred {
+            Some(r) if credential::same_hash(&s(&r, "code_hmac")?, &hash) => s(&r, "member_id")?,
+            _ => {
+                return Err(StoreError::Refused(
+                    "that voting code is not valid (mistyped, or replaced by a newer one)".into(),
+                ))
+            }
+        };
+        let eligible = sqlx::query(
+            "SELECT member_id FROM electors WHERE election_id = $1 AND section_id = $2 \
+             AND member_id = $3 AND eligible = 1",
+        )
+        .bind(election)
+        .bind(section)
+        .bind(member.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if eligible.is_none() {
+            return Err(StoreError::Refused(format!(
+                "this voting code does not give a vote in {}",
+                paper.name
+            )));
+        }
+        let voted = sqlx::query(
+            "SELECT channel FROM turnout WHERE election_id = $1 AND section_id = $2 AND member_id = $3",
+        )
+        .bind(election)
+        .bind(section)
+        .bind(member.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let mut replaces = None;
+        match voted {
+            None => {
+                sqlx::query(
+                    "INSERT INTO turnout (election_id, section_id, member_id, channel, voted_at) \
+                     VALUES ($1, $2, $3, 'online', $4)",
+                )
+                .bind(election)
+                .bind(section)
+                .bind(member.as_str())
+                .bind(Date::today().to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            Some(r) => {
+                let channel = s(&r, "channel")?;
+                if channel == "postal" {
+                    return Err(StoreError::Refused(format!(
+                        "you have already voted in {} by post; a postal vote is final",
+                        paper.name
+                    )));
+                }
+                if revote == Revote::FirstStands {
+                    return Err(StoreError::Refused(format!(
+                        "you have already voted in {}; your first ballot stands",
+                        paper.name
+                    )));
+                }
+                let old = sqlx::query(
+                    "SELECT tracker FROM ballot_box WHERE election_id = $1 AND section_id = $2 \
+                     AND revote_tag = $3 AND replaced = 0",
+                )
+                .bind(election)
+                .bind(section)
+                .bind(tag.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(old) = old else {
+                    return Err(StoreError::Refused(format!(
+                        "you have already voted in {} with an earlier voting code; that ballot \
+                         stands",
+                        paper.name
+                    )));
+                };
+                let old = s(&old, "tracker")?;
+                sqlx::query(
+                    "UPDATE ballot_box SET replaced = 1 WHERE election_id = $1 AND tracker = $2",
+                )
+                .bind(election)
+                .bind(old.as_str())
+                .execute(&mut *tx)
+                .await?;
+                replaces = Some(old);
+            }
+        }
+        let entry = Entry {
+            contest: section.to_string(),
+            tracker: tracker.clone(),
+            channel: BallotChannel::Online,
+            replaces: replaces.clone(),
+            ballot,
+        };
+        let tag = (revote == Revote::LastCounts).then_some(tag.as_str());
+        let head = Store::append(&mut tx, election, &entry, tag).await?;
+        tx.commit().await?;
+        Ok(Receipt {
+            section_id: section.to_string(),
+            tracker,
+            replaced: replaces,
+            head,
+        })
+    }
+
+    /// Receives a batch of returned postal voting statements (member ids). For each member
+    /// and each contest they may vote in: accepted (their turnout is recorded as postal, and
+    /// their ballot paper is to be entered with the batch) unless they have already voted —
+    /// online or in an earlier batch — in which case it is refused and reported, and the
+    /// paper set aside unopened. A member not on the roll, or with no vote, is refused.
+    pub async fn receive_postal(
+        &self,
+        election: &str,
+        batch: &str,
+        members: &[String],
+    ) -> Result<PostalReceipt> {
+        if batch.is_empty() || batch.chars().any(char::is_whitespace) {
+            return Err(StoreError::Invalid(format!(
+                "batch name {batch:?}: use letters, digits and dashes"
+            )));
+        }
+        let e = self.election(election).await?;
+        let contests = e.contests()?;
+        let mut tx = self.begin_locked(election).await?;
+        let state = PollState::parse(&s(
+            &sqlx::query("SELECT poll_state FROM elections WHERE id = $1")
+                .bind(election)
+                .fetch_one(&mut *tx)
+                .await?,
+            "poll_state",
+        )?);
+        if state != PollState::Open {
+            return Err(self.state_error(
+                election,
+                state,
+                "postal ballots are received while it is open",
+            ));
+        }
+        let known = sqlx::query(
+            "SELECT batch_id FROM postal_batches WHERE election_id = $1 AND batch_id = $2",
+        )
+        .bind(election)
+        .bind(batch)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if known.is_some() {
+            return Err(StoreError::Refused(format!(
+                "batch {batch:?} has already been received; give each batch its own name"
+            )));
+        }
+        let mut out = PostalReceipt::default();
+        let mut refused_per: BTreeMap<String, u64> = BTreeMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for m in members {
+            let m = m.trim();
+            if !seen.insert(m.to_string()) {
+                out.refused.push(PostalRefusal {
+                    member_id: m.to_string(),
+                    section_id: None,
+                    reason: "listed twice in this batch".into(),
+                });
+                continue;
+            }
+            let mut any = false;
+            for c in &contests {
+                let sec = c.section_id.as_str();
+                let eligible = sqlx::query(
+                    "SELECT member_id FROM electors WHERE election_id = $1 AND section_id = $2 \
+                     AND member_id = $3 AND eligible = 1",
+                )
+                .bind(election)
+                .bind(sec)
+                .bind(m)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if eligible.is_none() {
+                    continue;
+                }
+                any = true;
+                let voted = sqlx::query(
+                    "SELECT channel FROM turnout WHERE election_id = $1 AND section_id = $2 \
+                     AND member_id = $3",
+                )
+                .bind(election)
+                .bind(sec)
+                .bind(m)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(v) = voted {
+                    let how = s(&v, "channel")?;
+                    out.refused.push(PostalRefusal {
+                        member_id: m.to_string(),
+                        section_id: Some(sec.to_string()),
+                        reason: if how == "postal" {
+                            format!("has already voted in {} by post", c.name)
+                        } else {
+                            format!("has already voted in {} online", c.name)
+                        },
+                    });
+                    *refused_per.entry(sec.to_string()).or_default() += 1;
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT INTO turnout (election_id, section_id, member_id, channel, voted_at) \
+                     VALUES ($1, $2, $3, 'postal', $4)",
+                )
+                .bind(election)
+                .bind(sec)
+                .bind(m)
+                .bind(Date::today().to_string())
+                .execute(&mut *tx)
+                .await?;
+                *out.accepted.entry(sec.to_string()).or_default() += 1;
+            }
+            if !any {
+                out.refused.push(PostalRefusal {
+                    member_id: m.to_string(),
+                    section_id: None,
+                    reason: "is not on the roll of any contest of this election".into(),
+                });
+            }
+        }
+        for c in &contests {
+            let sec = c.section_id.as_str();
+            let acc = out.accepted.get(sec).copied().unwrap_or(0);
+            let refused = refused_per.get(sec).copied().unwrap_or(0);
+            if acc == 0 && refused == 0 {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO postal_batches (election_id, batch_id, section_id, statements, \
+                 refused, received_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(election)
+            .bind(batch)
+            .bind(sec)
+            .bind(acc as i64)
+            .bind(refused as i64)
+            .bind(now_iso())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let detail = format!(
+            "batch {batch}: {} statements; accepted {}; refused {}",
+            members.len(),
+            out.accepted
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            out.refused.len()
+        );
+        Store::log(&mut tx, election, "postal-receive", None, &detail).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Postal batches: (batch, section, statements accepted, refused, ballots entered).
+    pub async fn postal_batches(
+        &self,
+        election: &str,
+    ) -> Result<Vec<(String, String, u64, u64, Option<u64>)>> {
+        sqlx::query(
+            "SELECT batch_id, section_id, statements, refused, ballots FROM postal_batches \
+             WHERE election_id = $1 ORDER BY received_at, batch_id, section_id",
+        )
+        .bind(election)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                s(r, "batch_id")?,
+                s(r, "section_id")?,
+                i(r, "statements")? as u64,
+                i(r, "refused")? as u64,
+                r.try_get::<Option<i64>, _>("ballots")?.map(|b| b as u64),
+            ))
+        })
+        .collect()
+    }
+
+    /// Enters the ballot papers of a received batch for one contest. The batch total is
+    /// checked: there must be exactly as many ballots as statements accepted. Every ballot is
+    /// checked against the ballot paper first (the first bad one is named, by its place in
+    /// the batch, and nothing is entered). The ballots go into the box in a random order.
+    pub async fn enter_postal(
+        &self,
+        election: &str,
+        batch: &str,
+        section: &str,
+        ballots: Vec<Ballot>,
+    ) -> Result<u64> {
+        let paper = self.ballot_paper(election, section).await?;
+        let n = paper.candidates.len() as u32;
+        let mut checked = Vec::with_capacity(ballots.len());
+        for (k, b) in ballots.into_iter().enumerate() {
+            checked.push(b.checked(n, paper.kind).map_err(|err| {
+                StoreError::Invalid(format!(
+                    "batch {batch}, {}: ballot {}: {err}",
+                    paper.name,
+                    k + 1
+                ))
+            })?);
+        }
+        shuffle(&mut checked)?;
+        let mut trackers = Vec::with_capacity(checked.len());
+        for _ in 0..checked.len() {
+            trackers.push(new_tracker()?);
+        }
+        let mut tx = self.begin_locked(election).await?;
+        let state = PollState::parse(&s(
+            &sqlx::query("SELECT poll_state FROM elections WHERE id = $1")
+                .bind(election)
+                .fetch_one(&mut *tx)
+                .await?,
+            "poll_state",
+        )?);
+        if state != PollState::Open {
+            return Err(self.state_error(
+                election,
+                state,
+                "postal ballots are entered while it is open",
+            ));
+        }
+        let row = sqlx::query(
+            "SELECT statements, ballots FROM postal_batches WHERE election_id = $1 AND batch_id = $2 \
+             AND section_id = $3",
+        )
+        .bind(election)
+        .bind(batch)
+        .bind(section)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            StoreError::Refused(format!(
+                "batch {batch:?} has no accepted statements for {}: receive the statements first",
+                paper.name
+            ))
+        })?;
+        if row.try_get::<Option<i64>, _>("ballots")?.is_some() {
+            return Err(StoreError::Refused(format!(
+                "the ballots of batch {batch:?} for {} have already been entered",
+                paper.name
+            )));
+        }
+        let expected = i(&row, "statements")? as u64;
+        if expected != checked.len() as u64 {
+            return Err(StoreError::Refused(format!(
+                "batch {batch:?}, {}: {expected} statements were accepted but {} ballots were \
+                 given; the batch totals must agree (nothing entered)",
+                paper.name,
+                checked.len()
+            )));
+        }
+        for (ballot, tracker) in checked.into_iter().zip(trackers) {
+            let entry = Entry {
+                contest: section.to_string(),
+                tracker,
+                channel: BallotChannel::Postal,
+                replaces: None,
+                ballot,
+            };
+            Store::append(&mut tx, election, &entry, None).await?;
+        }
+        sqlx::query(
+            "UPDATE postal_batches SET ballots = $1, entered_at = $2 WHERE election_id = $3 \
+             AND batch_id = $4 AND section_id = $5",
+        )
+        .bind(expected as i64)
+        .bind(now_iso())
+        .bind(election)
+        .bind(batch)
+        .bind(section)
+        .execute(&mut *tx)
+        .await?;
+        Store::log(
+            &mut tx,
+            election,
+            "postal-enter",
+            None,
+            &format!("batch {batch}, {section}: {expected} ballots"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(expected)
+    }
+
+    /// Closes the poll: nothing more goes into the box. Refused while a received postal batch
+    /// has ballots not yet entered. Returns the final head.
+    pub async fn close_poll(&self, election: &str) -> Result<BoxStatus> {
+        let pending: Vec<String> = self
+            .postal_batches(election)
+            .await?
+            .into_iter()
+            .filter(|b| b.4.is_none() && b.2 > 0)
+            .map(|b| format!("{} ({})", b.0, b.1))
+            .collect();
+        let mut tx = self.begin_locked(election).await?;
+        let state = PollState::parse(&s(
+            &sqlx::query("SELECT poll_state FROM elections WHERE id = $1")
+                .bind(election)
+                .fetch_one(&mut *tx)
+                .await?,
+            "poll_state",
+        )?);
+        if state != PollState::Open {
+            return Err(self.state_error(election, state, "only an open poll can be closed"));
+        }
+        if !pending.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "postal batches received but their ballots not entered: {}",
+                pending.join(", ")
+            )));
+        }
+        sqlx::query(
+            "UPDATE elections SET poll_state = 'closed', poll_closed_at = $1 WHERE id = $2",
+        )
+        .bind(now_iso())
+        .bind(election)
+        .execute(&mut *tx)
+        .await?;
+        Store::log(
+            &mut tx,
+            election,
+            "close-poll",
+            None,
+            "the ballot box is closed",
+        )
+        .await?;
+        tx.commit().await?;
+        self.box_status(election).await
+    }
+
+    /// The box in chain order, every entry (replaced ones too), with whether it was replaced.
+    pub async fn entries(&self, election: &str) -> Result<Vec<(Entry, bool)>> {
+        sqlx::query(
+            "SELECT section_id, tracker, channel, replaces, ballot, replaced FROM ballot_box \
+             WHERE election_id = $1 ORDER BY seq",
+        )
+        .bind(election)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                Entry {
+                    contest: s(r, "section_id")?,
+                    tracker: s(r, "tracker")?,
+                    channel: channel_of(&s(r, "channel")?)?,
+                    replaces: os(r, "replaces")?,
+                    ballot: Ballot::parse(&s(r, "ballot")?)
+                        .map_err(|err| StoreError::Invalid(format!("stored ballot: {err}")))?,
+                },
+                i(r, "replaced")? != 0,
+            ))
+        })
+        .collect()
+    }
+
+    /// Checks the stored chain against its head: every entry's head is recomputed from the
+    /// one before. Returns the number of entries.
+    pub async fn check_chain(&self, election: &str) -> Result<u64> {
+        let mut head = chain::genesis(election);
+        let rows = sqlx::query(
+            "SELECT seq, section_id, tracker, channel, replaces, ballot, head FROM ballot_box \
+             WHERE election_id = $1 ORDER BY seq",
+        )
+        .bind(election)
+        .fetch_all(&self.pool)
+        .await?;
+        for (k, r) in rows.iter().enumerate() {
+            let entry = Entry {
+                contest: s(r, "section_id")?,
+                tracker: s(r, "tracker")?,
+                channel: channel_of(&s(r, "channel")?)?,
+                replaces: os(r, "replaces")?,
+                ballot: Ballot::parse(&s(r, "ballot")?)
+                    .map_err(|err| StoreError::Invalid(format!("stored ballot: {err}")))?,
+            };
+            head = chain::next(&head, &entry.leaf());
+            if i(r, "seq")? != k as i64 + 1 || s(r, "head")? != hex(&head) {
+                return Err(StoreError::Invalid(format!(
+                    "the ballot box's chain breaks at entry {} (tracker {})",
+                    k + 1,
+                    entry.tracker
+                )));
+            }
+        }
+        let st = self.box_status(election).await?;
+        if st.head != hex(&head) || st.entries != rows.len() as u64 {
+            return Err(StoreError::Invalid(format!(
+                "the ballot box's recorded head {} does not match its {} entries (head {})",
+                st.head,
+                rows.len(),
+                hex(&head)
+            )));
+        }
+        Ok(rows.len() as u64)
+    }
+
+    /// A ballot by its tracker, as recorded.
+    pub async fn track(&self, election: &str, tracker: &str) -> Result<Option<Tracked>> {
+        let t = normalise_tracker(tracker);
+        let Some(r) = sqlx::query(
+            "SELECT seq, section_id, tracker, channel, replaces, ballot, replaced FROM ballot_box \
+             WHERE election_id = $1 AND tracker = $2",
+        )
+        .bind(election)
+        .bind(t.as_str())
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Tracked {
+            entry: Entry {
+                contest: s(&r, "section_id")?,
+                tracker: s(&r, "tracker")?,
+                channel: channel_of(&s(&r, "channel")?)?,
+                replaces: os(&r, "replaces")?,
+                ballot: Ballot::parse(&s(&r, "ballot")?)
+                    .map_err(|err| StoreError::Invalid(format!("stored ballot: {err}")))?,
+            },
+            seq: i(&r, "seq")? as u64,
+            replaced: i(&r, "replaced")? != 0,
+        }))
+    }
+
+    /// A contest's declared rules and ballot paper, with the lot's seed from the closed box.
+    pub async fn contest_spec(&self, election: &str, section: &str) -> Result<ContestSpec> {
+        let e = self.election(election).await?;
+        let body = scrutin_body::Constitution::parse(&e.constitution, "constitution")
+            .map_err(|err| StoreError::Body(err.to_string()))?;
+        let sec = body
+            .section(section)
+            .ok_or_else(|| StoreError::Invalid(format!("{election} has no contest {section:?}")))?;
+        let st = self.box_status(election).await?;
+        let head = digest_of(&st.head)?;
+        let mut attrs: HashMap<String, String> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT c.member_id, m.self_declared FROM candidates c JOIN members m \
+             ON m.election_id = c.election_id AND m.member_id = c.member_id \
+             WHERE c.election_id = $1 AND c.section_id = $2",
+        )
+        .bind(election)
+        .bind(section)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            attrs.insert(s(&r, "member_id")?, s(&r, "self_declared")?);
+        }
+        let candidates = self
+            .candidates(election, section)
+            .await?
+            .into_iter()
+            .filter(|c| c.ballot_position.is_some())
+            .map(|c| CandidateSpec {
+                attributes: attributes_of(attrs.get(&c.member_id).map_or("", |a| a.as_str())),
+                withdrawn: matches!(
+                    c.state,
+                    crate::CandidateState::Withdrawn | crate::CandidateState::Removed
+                ),
+                name: c.name,
+            })
+            .collect();
+        let opt = sec.options.as_ref();
+        let text = |o: Option<&toml::Spanned<String>>| o.map(|v| v.get_ref().clone());
+        Ok(ContestSpec {
+            id: section.to_string(),
+            name: sec.name.clone(),
+            seats: sec.seats(),
+            method: sec.method_name().unwrap_or("unknown").to_string(),
+            marks: sec.marks.as_ref().map(|m| *m.get_ref()),
+            arithmetic: text(opt.and_then(|o| o.arithmetic.as_ref())),
+            tie_break: text(opt.and_then(|o| o.tie_break.as_ref())),
+            tie_reading: text(opt.and_then(|o| o.tie_reading.as_ref())),
+            constraint_strategy: text(opt.and_then(|o| o.constraint_strategy.as_ref())),
+            min: sec.min.iter().map(|m| m.get_ref().clone()).collect(),
+            max: sec.max.iter().map(|m| m.get_ref().clone()).collect(),
+            seed: chain::seed_of(&head),
+            candidates,
+        })
+    }
+
+    /// Counts every contest of a closed poll with its declared rules, from the ballots in the
+    /// box (the chain checked first), and stores the results. Counting again gives the same
+    /// results (the lot's seed is the closed box's head).
+    pub async fn count(&self, election: &str) -> Result<Vec<ContestResult>> {
+        let e = self.election(election).await?;
+        let st = self.box_status(election).await?;
+        if !matches!(st.state, PollState::Closed | PollState::Counted) {
+            return Err(self.state_error(election, st.state, "only a closed poll is counted"));
+        }
+        self.check_chain(election).await?;
+        let entries = self.entries(election).await?;
+        let mut out = Vec::new();
+        for c in e.contests()? {
+            let spec = self.contest_spec(election, &c.section_id).await?;
+            let ballots: Vec<&Ballot> = entries
+                .iter()
+                .filter(|(en, replaced)| !replaced && en.contest == c.section_id)
+                .map(|(en, _)| &en.ballot)
+                .collect();
+            let report = scrutin_record::contest::tally(
+                &spec,
+                &format!("{} — {}", e.title, c.name),
+                ballots,
+            )
+            .map_err(|err| StoreError::Refused(err.to_string()))?;
+            out.push(ContestResult {
+                spec,
+                report,
+                published: false,
+            });
+        }
+        let mut tx = self.begin_locked(election).await?;
+        for r in &out {
+            sqlx::query("DELETE FROM results WHERE election_id = $1 AND section_id = $2")
+                .bind(election)
+                .bind(r.spec.id.as_str())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO results (election_id, section_id, spec, report, counted_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(election)
+            .bind(r.spec.id.as_str())
+            .bind(
+                serde_json::to_string(&r.spec)
+                    .map_err(|err| StoreError::Invalid(err.to_string()))?,
+            )
+            .bind(
+                serde_json::to_string(&r.report)
+                    .map_err(|err| StoreError::Invalid(err.to_string()))?,
+            )
+            .bind(now_iso())
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("UPDATE elections SET poll_state = 'counted' WHERE id = $1")
+            .bind(election)
+            .execute(&mut *tx)
+            .await?;
+        let elected: Vec<String> = out
+            .iter()
+            .map(|r| format!("{}: {}", r.spec.id, r.report.elected.join(", ")))
+            .collect();
+        Store::log(&mut tx, election, "count", None, &elected.join("; ")).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The stored results, in contest order.
+    pub async fn results(&self, election: &str) -> Result<Vec<ContestResult>> {
+        let e = self.election(election).await?;
+        let mut by: HashMap<String, ContestResult> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT section_id, spec, report, published_at FROM results WHERE election_id = $1",
+        )
+        .bind(election)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let bad = |err: serde_json::Error| StoreError::Invalid(format!("stored result: {err}"));
+            by.insert(
+                s(&r, "section_id")?,
+                ContestResult {
+                    spec: serde_json::from_str(&s(&r, "spec")?).map_err(bad)?,
+                    report: serde_json::from_str(&s(&r, "report")?).map_err(bad)?,
+                    published: os(&r, "published_at")?.is_some(),
+                },
+            );
+        }
+        Ok(e.sections.iter().filter_map(|s| by.remove(s)).collect())
+    }
+
+    /// Marks the counted results as published (the public pages show them from now on).
+    pub async fn mark_published(&self, election: &str) -> Result<()> {
+        let mut tx = self.begin_locked(election).await?;
+        let state = PollState::parse(&s(
+            &sqlx::query("SELECT poll_state FROM elections WHERE id = $1")
+                .bind(election)
+                .fetch_one(&mut *tx)
+                .await?,
+            "poll_state",
+        )?);
+        if !matches!(state, PollState::Counted | PollState::Published) {
+            return Err(self.state_error(election, state, "count it before publishing"));
+        }
+        let now = now_iso();
+        sqlx::query("UPDATE results SET published_at = $1 WHERE election_id = $2")
+            .bind(now.as_str())
+            .bind(election)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE elections SET poll_state = 'published' WHERE id = $1")
+            .bind(election)
+            .execute(&mut *tx)
+            .await?;
+        Store::log(&mut tx, election, "publish", None, "results published").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Turnout per contest by channel (online, postal) and electors: the published turnout.
+    pub async fn turnout(&self, election: &str) -> Result<Vec<(String, u64, u64, u64)>> {
+        Ok(self
+            .status(election)
+            .await?
+            .contests
+            .into_iter()
+            .map(|c| (c.section_id, c.electors, c.online, c.postal))
+            .collect())
+    }
+
+    // ----- administrators --------------------------------------------------------------
+
+    /// Adds or replaces an administrator (the password already hashed, e.g. argon2's PHC
+    /// string).
+    pub async fn put_admin(&self, username: &str, password_hash: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM admins WHERE username = $1")
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO admins (username, password_hash, created_at) VALUES ($1, $2, $3)")
+            .bind(username)
+            .bind(password_hash)
+            .bind(now_iso())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An administrator's password hash.
+    pub async fn admin_password_hash(&self, username: &str) -> Result<Option<String>> {
+        sqlx::query("SELECT password_hash FROM admins WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| s(&r, "password_hash"))
+            .transpose()
+    }
+
+    /// Whether any administrator exists.
+    pub async fn has_admins(&self) -> Result<bool> {
+        Ok(sqlx::query("SELECT username FROM admins")
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some())
+    }
+
+    /// Stores a session: the token's hash (never the token), its user, its CSRF token and
+    /// when it expires (ISO 8601 UTC).
+    pub async fn put_session(
+        &self,
+        token_hash: &str,
+        username: &str,
+        csrf: &str,
+        expires_at: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO admin_sessions (token_hash, username, csrf, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(username)
+        .bind(csrf)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A live session by its token's hash: (user, CSRF token). Expired ones are deleted.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<(String, String)>> {
+        sqlx::query("DELETE FROM admin_sessions WHERE expires_at < $1")
+            .bind(now_iso())
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("SELECT username, csrf FROM admin_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| Ok((s(&r, "username")?, s(&r, "csrf")?)))
+            .transpose()
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
