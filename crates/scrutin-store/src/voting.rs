@@ -478,10 +478,35 @@ impl Store {
     }
 
     /// Casts a voter's ballot in one contest, with their credential code: checked against the
-    /// ballot paper, then, in one serializable transaction, the voter's turnout is recorded
+    /// ballot paper, then, in one transaction holding the election's lock, the voter's turnout is recorded
     /// and the anonymised ballot appended to the box. A second ballot is refused, or under
     /// the last-ballot-counts policy replaces the first (a postal ballot is never replaced).
+    /// A transaction that loses a race on PostgreSQL (serialization failure, deadlock) is
+    /// tried again, up to five times.
     pub async fn cast(
+        &self,
+        election: &str,
+        code: &str,
+        section: &str,
+        ballot: Ballot,
+    ) -> Result<Receipt> {
+        let mut tries = 0;
+        loop {
+            match self
+                .cast_once(election, code, section, ballot.clone())
+                .await
+            {
+                Err(StoreError::Db(sqlx::Error::Database(e)))
+                    if tries < 5 && matches!(e.code().as_deref(), Some("40001" | "40P01")) =>
+                {
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn cast_once(
         &self,
         election: &str,
         code: &str,

@@ -8,6 +8,9 @@ use scrutin_store::roll;
 use scrutin_store::rules::{contests, ElectionDates};
 use scrutin_store::{BallotOrder, CandidateState, Channel, Date, NewElection, Store, StoreError};
 
+mod common;
+use common::{backends, unique};
+
 const BODY: &str = include_str!("../../../examples/labour-nec-2018/body.toml");
 
 pub const ROLL: &str = "\
@@ -38,72 +41,6 @@ fn dates() -> ElectionDates {
 
 fn sections() -> Vec<String> {
     vec!["clp".into(), "young-labour".into()]
-}
-
-/// A database for one test on one backend; cleaned up on `finish`.
-struct Db {
-    store: Store,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    File(std::path::PathBuf),
-    Schema(String, String),
-}
-
-fn unique(name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("{name}_{}_{nanos}", std::process::id())
-}
-
-impl Db {
-    async fn finish(self) {
-        self.store.close().await;
-        match self.cleanup {
-            Cleanup::File(p) => {
-                for ext in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{ext}", p.display()));
-                }
-            }
-            Cleanup::Schema(url, schema) => Store::drop_schema(&url, &schema).await.unwrap(),
-        }
-    }
-}
-
-/// SQLite, and PostgreSQL if configured (else says SKIPPED).
-async fn backends(test: &str) -> Vec<(&'static str, Db)> {
-    let mut v = Vec::new();
-    let path = std::env::temp_dir().join(format!("scrutin-{}.db", unique(test)));
-    let store = Store::open(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
-    v.push((
-        "sqlite",
-        Db {
-            store,
-            cleanup: Cleanup::File(path),
-        },
-    ));
-    match std::env::var("SCRUTIN_TEST_POSTGRES_URL") {
-        Ok(url) => {
-            let schema = unique(&format!("t_{}", test.replace('-', "_")));
-            let store = Store::open_in(&url, Some(&schema)).await.unwrap();
-            v.push((
-                "postgres",
-                Db {
-                    store,
-                    cleanup: Cleanup::Schema(url, schema),
-                },
-            ));
-        }
-        Err(_) => {
-            println!("SKIPPED: SCRUTIN_TEST_POSTGRES_URL not set ({test} ran on SQLite only)")
-        }
-    }
-    v
 }
 
 async fn create(store: &Store, id: &str) {
@@ -151,7 +88,11 @@ async fn import_on(
 #[tokio::test]
 async fn migrations_are_versioned_and_idempotent() {
     for (name, db) in backends("migrations").await {
-        assert_eq!(db.store.schema_versions().await.unwrap(), vec![1], "{name}");
+        assert_eq!(
+            db.store.schema_versions().await.unwrap(),
+            vec![1, 2],
+            "{name}"
+        );
         db.finish().await;
     }
     // Opening the same SQLite file again applies nothing twice.
@@ -159,7 +100,7 @@ async fn migrations_are_versioned_and_idempotent() {
     let url = format!("sqlite://{}", path.display());
     Store::open(&url).await.unwrap().close().await;
     let s = Store::open(&url).await.unwrap();
-    assert_eq!(s.schema_versions().await.unwrap(), vec![1]);
+    assert_eq!(s.schema_versions().await.unwrap(), vec![1, 2]);
     s.close().await;
     let _ = std::fs::remove_file(&path);
 }
