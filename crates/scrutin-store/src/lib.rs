@@ -15,6 +15,7 @@
 
 pub mod credential;
 pub mod date;
+pub mod paper;
 pub mod postal;
 pub mod roll;
 pub mod rules;

@@ -162,6 +162,19 @@ pub struct Tracked {
     pub replaced: bool,
 }
 
+/// Turnout in one contest, as published.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContestTurnout {
+    pub section_id: String,
+    pub name: String,
+    pub electors: u64,
+    /// Voters who voted online, and by post.
+    pub online: u64,
+    pub postal: u64,
+    /// Postal papers returned but rejected at entry (in `postal`, not in the box).
+    pub rejected_postal: u64,
+}
+
 /// A counted contest.
 #[derive(Clone, Debug)]
 pub struct ContestResult {
@@ -823,7 +836,8 @@ impl Store {
     }
 
     /// Enters the ballot papers of a received batch for one contest. The batch total is
-    /// checked: there must be exactly as many ballots as statements accepted. Every ballot is
+    /// checked: the ballots and the `rejected` papers (unmarked, no first preference: not
+    /// entered, but counted) must add up to the statements accepted. Every ballot is
     /// checked against the ballot paper first (the first bad one is named, by its place in
     /// the batch, and nothing is entered). The ballots go into the box in a random order.
     pub async fn enter_postal(
@@ -832,6 +846,7 @@ impl Store {
         batch: &str,
         section: &str,
         ballots: Vec<Ballot>,
+        rejected: u64,
     ) -> Result<u64> {
         let paper = self.ballot_paper(election, section).await?;
         let n = paper.candidates.len() as u32;
@@ -887,14 +902,20 @@ impl Store {
             )));
         }
         let expected = i(&row, "statements")? as u64;
-        if expected != checked.len() as u64 {
+        if expected != checked.len() as u64 + rejected {
             return Err(StoreError::Refused(format!(
-                "batch {batch:?}, {}: {expected} statements were accepted but {} ballots were \
+                "batch {batch:?}, {}: {expected} statements were accepted but {} ballots{} were \
                  given; the batch totals must agree (nothing entered)",
                 paper.name,
-                checked.len()
+                checked.len(),
+                if rejected > 0 {
+                    format!(" and {rejected} rejected papers")
+                } else {
+                    String::new()
+                }
             )));
         }
+        let entered = checked.len() as u64;
         for (ballot, tracker) in checked.into_iter().zip(trackers) {
             let entry = Entry {
                 contest: section.to_string(),
@@ -906,10 +927,11 @@ impl Store {
             Store::append(&mut tx, election, &entry, None).await?;
         }
         sqlx::query(
-            "UPDATE postal_batches SET ballots = $1, entered_at = $2 WHERE election_id = $3 \
-             AND batch_id = $4 AND section_id = $5",
+            "UPDATE postal_batches SET ballots = $1, rejected_papers = $2, entered_at = $3 \
+             WHERE election_id = $4 AND batch_id = $5 AND section_id = $6",
         )
-        .bind(expected as i64)
+        .bind(entered as i64)
+        .bind(rejected as i64)
         .bind(now_iso())
         .bind(election)
         .bind(batch)
@@ -921,11 +943,11 @@ impl Store {
             election,
             "postal-enter",
             None,
-            &format!("batch {batch}, {section}: {expected} ballots"),
+            &format!("batch {batch}, {section}: {entered} ballots, {rejected} rejected papers"),
         )
         .await?;
         tx.commit().await?;
-        Ok(expected)
+        Ok(entered)
     }
 
     /// Closes the poll: nothing more goes into the box. Refused while a received postal batch
@@ -1246,14 +1268,33 @@ impl Store {
         Ok(())
     }
 
-    /// Turnout per contest by channel (online, postal) and electors: the published turnout.
-    pub async fn turnout(&self, election: &str) -> Result<Vec<(String, u64, u64, u64)>> {
+    /// Turnout per contest: electors, voters by channel, and postal papers rejected (counted
+    /// in the turnout, not entered as ballots). The published turnout.
+    pub async fn turnout(&self, election: &str) -> Result<Vec<ContestTurnout>> {
+        let mut rejected: HashMap<String, u64> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT section_id, rejected_papers FROM postal_batches WHERE election_id = $1",
+        )
+        .bind(election)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            *rejected.entry(s(&r, "section_id")?).or_default() +=
+                r.try_get::<Option<i64>, _>("rejected_papers")?.unwrap_or(0) as u64;
+        }
         Ok(self
             .status(election)
             .await?
             .contests
             .into_iter()
-            .map(|c| (c.section_id, c.electors, c.online, c.postal))
+            .map(|c| ContestTurnout {
+                rejected_postal: rejected.get(&c.section_id).copied().unwrap_or(0),
+                section_id: c.section_id,
+                name: c.name,
+                electors: c.electors,
+                online: c.online,
+                postal: c.postal,
+            })
             .collect())
     }
 

@@ -202,48 +202,52 @@ async fn a_whole_poll_online_and_postal_counted_with_the_sections_rules() {
         // The batch total must agree.
         let four = vec![b(&[1, 2]), b(&[3]), b(&[5, 4]), b(&[7])];
         let err = s
-            .enter_postal("nec", "B1", "clp", four.clone())
+            .enter_postal("nec", "B1", "clp", four.clone(), 0)
             .await
             .unwrap_err();
         assert!(
             err.to_string()
-                .contains("5 statements were accepted but 4 ballots"),
+                .contains("5 statements were accepted but 4 ballots were given"),
             "{err}"
         );
         let err = s
-            .enter_postal(
-                "nec",
-                "B1",
-                "clp",
-                vec![b(&[1]), b(&[1]), b(&[1]), b(&[1]), b(&[12])],
-            )
+            .enter_postal("nec", "B1", "clp", four.clone(), 2)
             .await
             .unwrap_err();
         assert!(
             err.to_string()
-                .contains("ballot 5: there is no candidate 12"),
+                .contains("but 4 ballots and 2 rejected papers"),
             "{err}"
         );
-        let mut five = four;
-        five.push(b(&[9, 1]));
+        let bad = vec![b(&[1]), b(&[1]), b(&[1]), b(&[12])];
+        let err = s
+            .enter_postal("nec", "B1", "clp", bad, 1)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("ballot 4: there is no candidate 12"),
+            "{err}"
+        );
+        // Four ballots and one rejected paper (unmarked) make the batch's five.
         assert_eq!(
-            s.enter_postal("nec", "B1", "clp", five.clone())
+            s.enter_postal("nec", "B1", "clp", four.clone(), 1)
                 .await
                 .unwrap(),
-            5
+            4
         );
         assert!(
-            s.enter_postal("nec", "B1", "clp", five).await.is_err(),
+            s.enter_postal("nec", "B1", "clp", four, 1).await.is_err(),
             "entered twice"
         );
-        s.enter_postal("nec", "B1", "youth", vec![b(&[3])])
+        s.enter_postal("nec", "B1", "youth", vec![b(&[3])], 0)
             .await
             .unwrap();
 
-        // The box: 20 + 1 + 5 + 1 entries, a chain that checks, trackers that find ballots.
+        // The box: 20 + 1 + 4 + 1 entries, a chain that checks, trackers that find ballots.
         let st = s.box_status("nec").await.unwrap();
-        assert_eq!(st.entries, 27, "{name}");
-        assert_eq!(s.check_chain("nec").await.unwrap(), 27);
+        assert_eq!(st.entries, 26, "{name}");
+        assert_eq!(s.check_chain("nec").await.unwrap(), 26);
         let t = s
             .track("nec", &trackers[4].to_lowercase())
             .await
@@ -261,8 +265,23 @@ async fn a_whole_poll_online_and_postal_counted_with_the_sections_rules() {
 
         // Turnout per channel equals the ballots per contest.
         let turnout = s.turnout("nec").await.unwrap();
-        assert_eq!(turnout[0], ("clp".to_string(), 30, 20, 5), "{name}");
-        assert_eq!(turnout[1], ("youth".to_string(), 6, 1, 1));
+        let t: Vec<_> = turnout
+            .iter()
+            .map(|t| {
+                (
+                    t.section_id.as_str(),
+                    t.electors,
+                    t.online,
+                    t.postal,
+                    t.rejected_postal,
+                )
+            })
+            .collect();
+        assert_eq!(
+            t,
+            vec![("clp", 30, 20, 5, 1), ("youth", 6, 1, 1, 0)],
+            "{name}"
+        );
 
         // Secrecy: the ballot box holds no voter id, no code, no time; turnout holds the day.
         for table in ["ballot_box"] {
@@ -298,7 +317,7 @@ async fn a_whole_poll_online_and_postal_counted_with_the_sections_rules() {
         assert_eq!(results.len(), 2);
         let clp = &results[0];
         assert_eq!(clp.report.elected.len(), 9, "{name}");
-        assert_eq!(clp.report.valid_ballots, "25");
+        assert_eq!(clp.report.valid_ballots, "24");
         let women = clp
             .spec
             .candidates
@@ -359,7 +378,7 @@ async fn last_ballot_counts_replaces_atomically_under_concurrency() {
         let live: Vec<_> = entries.iter().filter(|(_, replaced)| !replaced).collect();
         assert_eq!(live.len(), 2, "{name}: one live ballot per voter");
         assert_eq!(s.check_chain("nec").await.unwrap(), 10);
-        assert_eq!(s.turnout("nec").await.unwrap()[0].2, 2, "two voters");
+        assert_eq!(s.turnout("nec").await.unwrap()[0].online, 2, "two voters");
         let s = std::sync::Arc::into_inner(s).expect("tasks done");
         common::Db::finish_store(s, db.cleanup).await;
     }

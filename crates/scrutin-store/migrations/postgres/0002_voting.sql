@@ -30,6 +30,7 @@ CREATE TABLE postal_batches (
     statements BIGINT NOT NULL,
     refused BIGINT NOT NULL,
     ballots BIGINT,
+    rejected_papers BIGINT,
     received_at TEXT NOT NULL,
     entered_at TEXT,
     PRIMARY KEY (election_id, batch_id, section_id)

@@ -30,6 +30,7 @@ CREATE TABLE postal_batches (
     statements INTEGER NOT NULL,
     refused INTEGER NOT NULL,
     ballots INTEGER,
+    rejected_papers INTEGER,
     received_at TEXT NOT NULL,
     entered_at TEXT,
     PRIMARY KEY (election_id, batch_id, section_id)
