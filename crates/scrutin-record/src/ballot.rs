@@ -102,10 +102,15 @@ mod tests {
 
     #[test]
     fn checks_and_round_trips() {
-        let b = Ballot::parse("3 1 2").unwrap().checked(3, BallotKind::Ranked).unwrap();
+        let b = Ballot::parse("3 1 2")
+            .unwrap()
+            .checked(3, BallotKind::Ranked)
+            .unwrap();
         assert_eq!(b.to_string(), "3 1 2");
         assert_eq!(
-            Ballot::parse("3 1 3").unwrap().checked(3, BallotKind::Ranked),
+            Ballot::parse("3 1 3")
+                .unwrap()
+                .checked(3, BallotKind::Ranked),
             Err(BallotError::Repeated(3))
         );
         assert_eq!(
@@ -113,14 +118,23 @@ mod tests {
             Err(BallotError::NoSuchCandidate(4, 3))
         );
         assert_eq!(
-            Ballot::parse("3 1").unwrap().checked(3, BallotKind::Marks(2)).unwrap().0,
+            Ballot::parse("3 1")
+                .unwrap()
+                .checked(3, BallotKind::Marks(2))
+                .unwrap()
+                .0,
             vec![1, 3]
         );
         assert_eq!(
-            Ballot::parse("3 1 2").unwrap().checked(3, BallotKind::Marks(2)),
+            Ballot::parse("3 1 2")
+                .unwrap()
+                .checked(3, BallotKind::Marks(2)),
             Err(BallotError::TooManyMarks { max: 2, got: 3 })
         );
-        assert_eq!(Ballot(vec![]).checked(3, BallotKind::Ranked), Err(BallotError::Empty));
+        assert_eq!(
+            Ballot(vec![]).checked(3, BallotKind::Ranked),
+            Err(BallotError::Empty)
+        );
         assert!(matches!(Ballot::parse("1 x"), Err(BallotError::Syntax(_))));
     }
 }

@@ -88,6 +88,22 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// Days since 1970-01-01 (the inverse of [`Date::from_unix_days`]).
+    pub fn unix_days(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The day `n` days later (earlier for negative `n`).
+    pub fn plus_days(self, n: i64) -> Date {
+        Date::from_unix_days(self.unix_days() + n)
+    }
+
     /// Today, by the system clock (UTC).
     pub fn today() -> Date {
         Date::from_unix_days(unix_seconds() / 86_400)
@@ -119,6 +135,25 @@ pub fn now_iso() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_arithmetic_round_trips() {
+        for z in [-800_000i64, -1, 0, 1, 17_000, 20_604, 2_932_896] {
+            assert_eq!(Date::from_unix_days(z).unix_days(), z);
+        }
+        assert_eq!(
+            Date::parse("2024-02-28").unwrap().plus_days(1).to_string(),
+            "2024-02-29"
+        );
+        assert_eq!(
+            Date::parse("2026-03-01").unwrap().plus_days(-1).to_string(),
+            "2026-02-28"
+        );
+        assert_eq!(
+            Date::parse("2026-12-31").unwrap().plus_days(1).to_string(),
+            "2027-01-01"
+        );
+    }
 
     #[test]
     fn parses_and_refuses() {

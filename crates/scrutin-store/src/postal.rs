@@ -10,6 +10,18 @@ pub struct Notice<'a> {
     pub voting_close: String,
     /// Contest names the voter may vote in.
     pub contests: Vec<String>,
+    /// The voting site (`https://vote.example.org`), if votes are cast online: the email
+    /// carries a link with the code, the paper the site's address.
+    pub site: Option<String>,
+}
+
+impl Notice<'_> {
+    /// The voting page's address, without a code.
+    pub fn vote_url(&self) -> Option<String> {
+        self.site
+            .as_ref()
+            .map(|s| format!("{}/e/{}/vote", s.trim_end_matches('/'), self.election_id))
+    }
 }
 
 fn esc(s: &str) -> String {
@@ -35,6 +47,7 @@ pub fn credential_email(n: &Notice, name: &str, code: &str) -> (String, String) 
          You may vote in {title} ({contests}).\n\
          Voting opens on {open} and closes at the end of {close}.\n\n\
          Your voting code is:\n\n    {code}\n\n\
+         {link}\
          Keep it private: anyone with it can vote in your place. It works once per contest.\n\
          If you lose it, ask the returning officer for a new one; the old code then stops working.\n\n\
          Election reference: {id}\n",
@@ -43,6 +56,10 @@ pub fn credential_email(n: &Notice, name: &str, code: &str) -> (String, String) 
         open = n.voting_open,
         close = n.voting_close,
         id = n.election_id,
+        link = n
+            .vote_url()
+            .map(|u| format!("Vote here (the link carries your code):\n\n    {u}?code={code}\n\n"))
+            .unwrap_or_default(),
     );
     (subject, body)
 }
@@ -106,7 +123,7 @@ pub fn postal_pack_html(
         r#"<p>You may vote in {title} ({contests}). Voting opens on {open} and closes at the end of {close}.</p>
 <p>Your voting code is:</p>
 <p class="code">{code}</p>
-<p>Keep it private: anyone with it can vote in your place. If you lose it, ask the returning
+{site}<p>Keep it private: anyone with it can vote in your place. If you lose it, ask the returning
 officer for a new one; the old code then stops working.</p>
 "#,
         title = esc(n.title),
@@ -114,6 +131,13 @@ officer for a new one; the old code then stops working.</p>
         open = esc(&n.voting_open),
         close = esc(&n.voting_close),
         code = esc(code),
+        site = n
+            .vote_url()
+            .map(|u| format!(
+                "<p>Vote at <strong>{}</strong> and type the code there.</p>\n",
+                esc(&u)
+            ))
+            .unwrap_or_default(),
     );
     letter_page(n, "Voting code", member_id, name, address, &body)
 }

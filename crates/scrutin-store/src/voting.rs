@@ -11,6 +11,9 @@
 //! as a keyed hash under another key.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::SigningKey;
 
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -19,7 +22,7 @@ use scrutin_core::report::Report;
 use scrutin_record::ballot::{Ballot, BallotKind};
 use scrutin_record::chain::{self, BallotChannel, Digest32, Entry};
 use scrutin_record::contest::{CandidateSpec, ContestSpec};
-use scrutin_record::{hex, unhex};
+use scrutin_record::{hex, unhex, ContestInput, RecordInput};
 
 use crate::credential;
 use crate::date::{now_iso, Date};
@@ -160,6 +163,14 @@ pub struct Tracked {
     pub seq: u64,
     /// Replaced by a later ballot of the same voter (last ballot counts).
     pub replaced: bool,
+}
+
+/// A published record.
+#[derive(Debug)]
+pub struct Published {
+    pub dir: PathBuf,
+    pub archive: PathBuf,
+    pub manifest: scrutin_record::Manifest,
 }
 
 /// Turnout in one contest, as published.
@@ -1296,6 +1307,100 @@ impl Store {
                 postal: c.postal,
             })
             .collect())
+    }
+
+    /// What the public record is made of: the election, the roll's fingerprint, the counted
+    /// results, the turnout, and the box in chain order.
+    pub async fn record_input(&self, election: &str) -> Result<RecordInput> {
+        let e = self.election(election).await?;
+        let st = self.box_status(election).await?;
+        let status = self.status(election).await?;
+        let turnout = self.turnout(election).await?;
+        let results = self.results(election).await?;
+        if results.len() != e.sections.len() {
+            return Err(StoreError::Refused(format!(
+                "{election} has not been counted: count it before publishing"
+            )));
+        }
+        let mut contests = Vec::new();
+        for r in results {
+            let t = turnout
+                .iter()
+                .find(|t| t.section_id == r.spec.id)
+                .ok_or_else(|| StoreError::Invalid(format!("no turnout for {}", r.spec.id)))?;
+            contests.push(ContestInput {
+                electors: t.electors,
+                online: t.online,
+                postal: t.postal - t.rejected_postal,
+                spec: r.spec,
+                report: r.report,
+            });
+        }
+        Ok(RecordInput {
+            election_id: e.id.clone(),
+            title: e.title.clone(),
+            body: e.body_name.clone(),
+            constitution: e.constitution.clone(),
+            roll_fingerprint: e.roll_sha256.clone().unwrap_or_default(),
+            roll_members: status.members,
+            opened: st.opened_at,
+            closed: st.closed_at,
+            contests,
+            entries: self
+                .entries(election)
+                .await?
+                .into_iter()
+                .map(|(entry, _)| entry)
+                .collect(),
+        })
+    }
+
+    /// Publishes a counted election: writes its signed record into `records_dir/ID/` (first
+    /// into a new directory beside it, then renamed, so a half-written record is never
+    /// seen) and its archive `records_dir/ID.tar`, then marks the results published. The key
+    /// must be the one whose public half was published before the poll opened, if one was.
+    pub async fn publish(
+        &self,
+        election: &str,
+        records_dir: &Path,
+        key: &SigningKey,
+    ) -> Result<Published> {
+        let st = self.box_status(election).await?;
+        if !matches!(st.state, PollState::Counted | PollState::Published) {
+            return Err(self.state_error(election, st.state, "count it before publishing"));
+        }
+        let public = scrutin_record::keys::public_key_hex(key);
+        if let Some(p) = &st.public_key {
+            if *p != public {
+                return Err(StoreError::Refused(format!(
+                    "this signing key's public key {public} is not the one published for \
+                     {election} ({p})"
+                )));
+            }
+        }
+        let dir = records_dir.join(election);
+        if dir.exists() {
+            return Err(StoreError::Refused(format!(
+                "{} exists: {election} has been published already",
+                dir.display()
+            )));
+        }
+        let input = self.record_input(election).await?;
+        let io = |e: std::io::Error, p: &Path| StoreError::Invalid(format!("{}: {e}", p.display()));
+        std::fs::create_dir_all(records_dir).map_err(|e| io(e, records_dir))?;
+        let tmp = records_dir.join(format!(".{election}.{}", new_tracker()?));
+        let manifest = scrutin_record::write_record(&tmp, &input, key)
+            .map_err(|e| StoreError::Refused(format!("the record cannot be written: {e}")))?;
+        std::fs::rename(&tmp, &dir).map_err(|e| io(e, &dir))?;
+        let archive = records_dir.join(format!("{election}.tar"));
+        scrutin_record::write_archive(&dir, &archive)
+            .map_err(|e| StoreError::Refused(format!("the archive cannot be written: {e}")))?;
+        self.mark_published(election).await?;
+        Ok(Published {
+            dir,
+            archive,
+            manifest,
+        })
     }
 
     // ----- administrators --------------------------------------------------------------

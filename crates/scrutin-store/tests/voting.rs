@@ -332,7 +332,27 @@ async fn a_whole_poll_online_and_postal_counted_with_the_sections_rules() {
         assert_eq!(again[0].report, clp.report);
         assert_eq!(results[1].report.valid_ballots, "2");
         assert!(s.results("nec").await.unwrap().iter().all(|r| !r.published));
-        s.mark_published("nec").await.unwrap();
+        // Publish: the signed record is written and verifies independently.
+        let (secret, public) = scrutin_record::keys::generate().unwrap();
+        let key = scrutin_record::keys::signing_key_from_hex(&secret).unwrap();
+        let dir = std::env::temp_dir().join(common::unique("records"));
+        let published = s.publish("nec", &dir, &key).await.unwrap();
+        let verified = scrutin_record::verify(
+            &published.dir,
+            &scrutin_record::VerifyOptions {
+                public_key: Some(public.clone()),
+                head: Some(closed.head.clone()),
+            },
+        )
+        .unwrap_or_else(|d| panic!("{name}: {d}"));
+        assert!(!verified.checks.is_empty());
+        scrutin_record::verify(&published.archive, &Default::default())
+            .unwrap_or_else(|d| panic!("{name}: archive: {d}"));
+        assert!(
+            s.publish("nec", &dir, &key).await.is_err(),
+            "published twice"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
         assert!(s.results("nec").await.unwrap().iter().all(|r| r.published));
         assert_eq!(
             s.box_status("nec").await.unwrap().state,
