@@ -103,6 +103,10 @@ pub struct BoxStatus {
     pub head: String,
     /// Entries in the chain (replaced ones included).
     pub entries: u64,
+    /// Ballots accepted but not yet sealed into the chain (they are, in a random order, once
+    /// `seal_every` have gathered, and all of them when the poll closes).
+    pub pending: u64,
+    pub seal_every: u64,
     pub public_key: Option<String>,
     pub opened_at: Option<String>,
     pub closed_at: Option<String>,
@@ -134,8 +138,10 @@ pub struct Receipt {
     pub tracker: String,
     /// The tracker of the ballot this one replaced (last ballot counts).
     pub replaced: Option<String>,
-    /// The chain's head after this ballot.
+    /// The chain's head now.
     pub head: String,
+    /// Whether the ballot is in the chain already, or waits to be sealed with others.
+    pub sealed: bool,
 }
 
 /// One member's postal voting statement in a batch.
@@ -159,8 +165,10 @@ pub struct PostalReceipt {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tracked {
     pub entry: Entry,
-    /// Its place in the chain (1-based).
+    /// Its place in the chain (1-based); 0 while it waits to be sealed.
     pub seq: u64,
+    /// Accepted, waiting to be sealed into the chain with others.
+    pub pending: bool,
     /// Replaced by a later ballot of the same voter (last ballot counts).
     pub replaced: bool,
 }
@@ -293,7 +301,7 @@ impl Store {
     pub async fn box_status(&self, election: &str) -> Result<BoxStatus> {
         let r = sqlx::query(
             "SELECT poll_state, revote, box_head, box_entries, public_key, poll_opened_at, \
-             poll_closed_at FROM elections WHERE id = $1",
+             poll_closed_at, seal_every FROM elections WHERE id = $1",
         )
         .bind(election)
         .fetch_optional(&self.pool)
@@ -304,6 +312,14 @@ impl Store {
             revote: Revote::parse(&s(&r, "revote")?).map_err(StoreError::Invalid)?,
             head: os(&r, "box_head")?.unwrap_or_else(|| hex(&chain::genesis(election))),
             entries: i(&r, "box_entries")? as u64,
+            pending: i(
+                &sqlx::query("SELECT COUNT(*) AS n FROM ballot_pool WHERE election_id = $1")
+                    .bind(election)
+                    .fetch_one(&self.pool)
+                    .await?,
+                "n",
+            )? as u64,
+            seal_every: i(&r, "seal_every")? as u64,
             public_key: os(&r, "public_key")?,
             opened_at: os(&r, "poll_opened_at")?,
             closed_at: os(&r, "poll_closed_at")?,
@@ -501,6 +517,98 @@ impl Store {
         Ok(new_head)
     }
 
+    /// Puts an accepted ballot in the pool, inside `tx`.
+    async fn pool(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        election: &str,
+        entry: &Entry,
+        revote_tag: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO ballot_pool (election_id, tracker, section_id, channel, replaces, ballot, \
+             revote_tag) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(election)
+        .bind(entry.tracker.as_str())
+        .bind(entry.contest.as_str())
+        .bind(entry.channel.name())
+        .bind(entry.replaces.clone())
+        .bind(entry.ballot.to_string())
+        .bind(revote_tag.map(str::to_string))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Seals the pool into the chain, inside `tx`, if `all` or once `seal_every` ballots
+    /// wait: every pooled ballot is appended, in a random order, and leaves the pool.
+    /// Returns the head and whether it sealed.
+    async fn seal(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        election: &str,
+        all: bool,
+    ) -> Result<(String, bool)> {
+        let r = sqlx::query("SELECT seal_every, box_head FROM elections WHERE id = $1")
+            .bind(election)
+            .fetch_one(&mut **tx)
+            .await?;
+        let every = i(&r, "seal_every")?.max(1) as usize;
+        let head = os(&r, "box_head")?.unwrap_or_else(|| hex(&chain::genesis(election)));
+        let rows = sqlx::query(
+            "SELECT tracker, section_id, channel, replaces, ballot, revote_tag FROM ballot_pool \
+             WHERE election_id = $1",
+        )
+        .bind(election)
+        .fetch_all(&mut **tx)
+        .await?;
+        if rows.is_empty() || (!all && rows.len() < every) {
+            return Ok((head, false));
+        }
+        let mut pooled = Vec::with_capacity(rows.len());
+        for r in &rows {
+            pooled.push((
+                Entry {
+                    contest: s(r, "section_id")?,
+                    tracker: s(r, "tracker")?,
+                    channel: channel_of(&s(r, "channel")?)?,
+                    replaces: os(r, "replaces")?,
+                    ballot: Ballot::parse(&s(r, "ballot")?)
+                        .map_err(|err| StoreError::Invalid(format!("pooled ballot: {err}")))?,
+                },
+                os(r, "revote_tag")?,
+            ));
+        }
+        shuffle(&mut pooled)?;
+        let mut head = head;
+        for (entry, tag) in &pooled {
+            head = Store::append(tx, election, entry, tag.as_deref()).await?;
+        }
+        sqlx::query("DELETE FROM ballot_pool WHERE election_id = $1")
+            .bind(election)
+            .execute(&mut **tx)
+            .await?;
+        Ok((head, true))
+    }
+
+    /// How many accepted ballots are sealed into the chain together (at least 1; 1 seals each
+    /// ballot as it comes, which lets the chain's order tell when each was cast). Set before
+    /// the poll opens.
+    pub async fn set_seal_every(&self, election: &str, n: u64) -> Result<()> {
+        let st = self.box_status(election).await?;
+        if st.state != PollState::Setup {
+            return Err(self.state_error(election, st.state, "set it before the poll opens"));
+        }
+        let mut tx = self.begin_locked(election).await?;
+        sqlx::query("UPDATE elections SET seal_every = $1 WHERE id = $2")
+            .bind(n.max(1) as i64)
+            .bind(election)
+            .execute(&mut *tx)
+            .await?;
+        Store::log(&mut tx, election, "seal-every", None, &n.max(1).to_string()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Casts a voter's ballot in one contest, with their credential code: checked against the
     /// ballot paper, then, in one transaction holding the election's lock, the voter's turnout is recorded
     /// and the anonymised ballot appended to the box. A second ballot is refused, or under
@@ -597,6 +705,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let mut replaces = None;
+        let mut withdrawn = None;
         match voted {
             None => {
                 sqlx::query(
@@ -624,31 +733,51 @@ impl Store {
                         paper.name
                     )));
                 }
-                let old = sqlx::query(
-                    "SELECT tracker FROM ballot_box WHERE election_id = $1 AND section_id = $2 \
-                     AND revote_tag = $3 AND replaced = 0",
+                // The earlier ballot may still wait in the pool: it leaves it, never sealed.
+                let pooled = sqlx::query(
+                    "SELECT tracker FROM ballot_pool WHERE election_id = $1 AND section_id = $2 \
+                     AND revote_tag = $3",
                 )
                 .bind(election)
                 .bind(section)
                 .bind(tag.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
-                let Some(old) = old else {
-                    return Err(StoreError::Refused(format!(
-                        "you have already voted in {} with an earlier voting code; that ballot \
-                         stands",
-                        paper.name
-                    )));
-                };
-                let old = s(&old, "tracker")?;
-                sqlx::query(
-                    "UPDATE ballot_box SET replaced = 1 WHERE election_id = $1 AND tracker = $2",
-                )
-                .bind(election)
-                .bind(old.as_str())
-                .execute(&mut *tx)
-                .await?;
-                replaces = Some(old);
+                if let Some(p) = pooled {
+                    let old = s(&p, "tracker")?;
+                    sqlx::query("DELETE FROM ballot_pool WHERE election_id = $1 AND tracker = $2")
+                        .bind(election)
+                        .bind(old.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    withdrawn = Some(old);
+                } else {
+                    let old = sqlx::query(
+                        "SELECT tracker FROM ballot_box WHERE election_id = $1 AND section_id = $2 \
+                         AND revote_tag = $3 AND replaced = 0",
+                    )
+                    .bind(election)
+                    .bind(section)
+                    .bind(tag.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(old) = old else {
+                        return Err(StoreError::Refused(format!(
+                            "you have already voted in {} with an earlier voting code; that \
+                             ballot stands",
+                            paper.name
+                        )));
+                    };
+                    let old = s(&old, "tracker")?;
+                    sqlx::query(
+                        "UPDATE ballot_box SET replaced = 1 WHERE election_id = $1 AND tracker = $2",
+                    )
+                    .bind(election)
+                    .bind(old.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                    replaces = Some(old);
+                }
             }
         }
         let entry = Entry {
@@ -659,13 +788,15 @@ impl Store {
             ballot,
         };
         let tag = (revote == Revote::LastCounts).then_some(tag.as_str());
-        let head = Store::append(&mut tx, election, &entry, tag).await?;
+        Store::pool(&mut tx, election, &entry, tag).await?;
+        let (head, sealed) = Store::seal(&mut tx, election, false).await?;
         tx.commit().await?;
         Ok(Receipt {
             section_id: section.to_string(),
             tracker,
-            replaced: replaces,
+            replaced: replaces.or(withdrawn),
             head,
+            sealed,
         })
     }
 
@@ -935,8 +1066,9 @@ impl Store {
                 replaces: None,
                 ballot,
             };
-            Store::append(&mut tx, election, &entry, None).await?;
+            Store::pool(&mut tx, election, &entry, None).await?;
         }
+        Store::seal(&mut tx, election, false).await?;
         sqlx::query(
             "UPDATE postal_batches SET ballots = $1, rejected_papers = $2, entered_at = $3 \
              WHERE election_id = $4 AND batch_id = $5 AND section_id = $6",
@@ -988,6 +1120,7 @@ impl Store {
                 pending.join(", ")
             )));
         }
+        Store::seal(&mut tx, election, true).await?;
         sqlx::query(
             "UPDATE elections SET poll_state = 'closed', poll_closed_at = $1 WHERE id = $2",
         )
@@ -1077,8 +1210,34 @@ impl Store {
     /// A ballot by its tracker, as recorded.
     pub async fn track(&self, election: &str, tracker: &str) -> Result<Option<Tracked>> {
         let t = normalise_tracker(tracker);
-        let Some(r) = sqlx::query(
+        let entry_of = |r: &sqlx::any::AnyRow| -> Result<Entry> {
+            Ok(Entry {
+                contest: s(r, "section_id")?,
+                tracker: s(r, "tracker")?,
+                channel: channel_of(&s(r, "channel")?)?,
+                replaces: os(r, "replaces")?,
+                ballot: Ballot::parse(&s(r, "ballot")?)
+                    .map_err(|err| StoreError::Invalid(format!("stored ballot: {err}")))?,
+            })
+        };
+        if let Some(r) = sqlx::query(
             "SELECT seq, section_id, tracker, channel, replaces, ballot, replaced FROM ballot_box \
+             WHERE election_id = $1 AND tracker = $2",
+        )
+        .bind(election)
+        .bind(t.as_str())
+        .fetch_optional(&self.pool)
+        .await?
+        {
+            return Ok(Some(Tracked {
+                entry: entry_of(&r)?,
+                seq: i(&r, "seq")? as u64,
+                pending: false,
+                replaced: i(&r, "replaced")? != 0,
+            }));
+        }
+        let Some(r) = sqlx::query(
+            "SELECT section_id, tracker, channel, replaces, ballot FROM ballot_pool \
              WHERE election_id = $1 AND tracker = $2",
         )
         .bind(election)
@@ -1089,16 +1248,10 @@ impl Store {
             return Ok(None);
         };
         Ok(Some(Tracked {
-            entry: Entry {
-                contest: s(&r, "section_id")?,
-                tracker: s(&r, "tracker")?,
-                channel: channel_of(&s(&r, "channel")?)?,
-                replaces: os(&r, "replaces")?,
-                ballot: Ballot::parse(&s(&r, "ballot")?)
-                    .map_err(|err| StoreError::Invalid(format!("stored ballot: {err}")))?,
-            },
-            seq: i(&r, "seq")? as u64,
-            replaced: i(&r, "replaced")? != 0,
+            entry: entry_of(&r)?,
+            seq: 0,
+            pending: true,
+            replaced: false,
         }))
     }
 

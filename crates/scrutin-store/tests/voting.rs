@@ -53,7 +53,7 @@ fn roll_csv() -> String {
 
 /// An election with 11 CLP candidates (M01..M11, six women) and 3 youth candidates, the
 /// roll frozen, every member's code issued and the poll open. Returns the codes by member.
-async fn ready(s: &Store, id: &str, revote: Revote) -> Vec<(String, String)> {
+async fn ready(s: &Store, id: &str, revote: Revote, seal_every: u64) -> Vec<(String, String)> {
     s.create_election(&NewElection {
         id,
         title: "NEC demo",
@@ -117,6 +117,7 @@ async fn ready(s: &Store, id: &str, revote: Revote) -> Vec<(String, String)> {
         matches!(&refused, Err(StoreError::Refused(m)) if m.contains("setup")),
         "no ballot before the poll opens: {refused:?}"
     );
+    s.set_seal_every(id, seal_every).await.unwrap();
     s.open_poll(id, revote).await.unwrap();
     codes
 }
@@ -129,7 +130,7 @@ fn b(v: &[u32]) -> Ballot {
 async fn a_whole_poll_online_and_postal_counted_with_the_sections_rules() {
     for (name, db) in backends("voting").await {
         let s = &db.store;
-        let codes = ready(s, "nec", Revote::FirstStands).await;
+        let codes = ready(s, "nec", Revote::FirstStands, 20).await;
         let code = |m: usize| codes[m - 1].1.as_str();
         let paper = s.ballot_paper("nec", "clp").await.unwrap();
         assert_eq!(paper.candidates.len(), 11, "{name}");
@@ -244,10 +245,11 @@ async fn a_whole_poll_online_and_postal_counted_with_the_sections_rules() {
             .await
             .unwrap();
 
-        // The box: 20 + 1 + 4 + 1 entries, a chain that checks, trackers that find ballots.
+        // The box: 20 + 1 + 4 + 1 ballots, the first twenty sealed (seal_every = 20), a chain
+        // that checks, trackers that find ballots.
         let st = s.box_status("nec").await.unwrap();
-        assert_eq!(st.entries, 26, "{name}");
-        assert_eq!(s.check_chain("nec").await.unwrap(), 26);
+        assert_eq!((st.entries, st.pending), (20, 6), "{name}");
+        assert_eq!(s.check_chain("nec").await.unwrap(), 20);
         let t = s
             .track("nec", &trackers[4].to_lowercase())
             .await
@@ -309,6 +311,7 @@ async fn a_whole_poll_online_and_postal_counted_with_the_sections_rules() {
         );
         let closed = s.close_poll("nec").await.unwrap();
         assert_eq!(closed.state, PollState::Closed);
+        assert_eq!((closed.entries, closed.pending), (26, 0), "{name}");
         assert!(
             s.cast("nec", code(30), "clp", b(&[1])).await.is_err(),
             "the box is closed"
@@ -366,8 +369,10 @@ async fn a_whole_poll_online_and_postal_counted_with_the_sections_rules() {
 async fn last_ballot_counts_replaces_atomically_under_concurrency() {
     for (name, db) in backends("revote").await {
         let s = std::sync::Arc::new(db.store);
-        let codes = ready(&s, "nec", Revote::LastCounts).await;
+        // Sealing each ballot as it comes: a replacement is a new entry naming the old one.
+        let codes = ready(&s, "nec", Revote::LastCounts, 1).await;
         let first = s.cast("nec", &codes[0].1, "clp", b(&[1, 2])).await.unwrap();
+        assert!(first.sealed);
         let second = s.cast("nec", &codes[0].1, "clp", b(&[3])).await.unwrap();
         assert_eq!(
             second.replaced.as_deref(),
@@ -401,5 +406,57 @@ async fn last_ballot_counts_replaces_atomically_under_concurrency() {
         assert_eq!(s.turnout("nec").await.unwrap()[0].online, 2, "two voters");
         let s = std::sync::Arc::into_inner(s).expect("tasks done");
         common::Db::finish_store(s, db.cleanup).await;
+    }
+}
+
+#[tokio::test]
+async fn ballots_are_sealed_in_batches_in_a_random_order() {
+    for (name, db) in backends("sealing").await {
+        let s = &db.store;
+        let codes = ready(s, "nec", Revote::LastCounts, 12).await;
+        // Eleven ballots wait in the pool; the chain is empty and its head unchanged.
+        let mut cast = Vec::new();
+        for (m, c) in codes.iter().take(11) {
+            let r = s.cast("nec", c, "clp", b(&[1])).await.unwrap();
+            assert!(!r.sealed, "{name}: {m}");
+            cast.push(r.tracker);
+        }
+        let st = s.box_status("nec").await.unwrap();
+        assert_eq!((st.entries, st.pending), (0, 11), "{name}");
+        let pending = s.track("nec", &cast[3]).await.unwrap().unwrap();
+        assert!(pending.pending && pending.seq == 0);
+        // A voter who votes again while their ballot waits: it leaves the pool unsealed.
+        let again = s.cast("nec", &codes[0].1, "clp", b(&[2])).await.unwrap();
+        assert_eq!(again.replaced.as_deref(), Some(cast[0].as_str()));
+        assert!(s.track("nec", &cast[0]).await.unwrap().is_none());
+        cast[0] = again.tracker;
+        // The twelfth seals all twelve, in an order that is not the order of casting.
+        let r = s.cast("nec", &codes[11].1, "clp", b(&[2])).await.unwrap();
+        assert!(r.sealed, "{name}");
+        cast.push(r.tracker);
+        let sealed: Vec<String> = s
+            .entries("nec")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(e, _)| e.tracker)
+            .collect();
+        assert_eq!(sealed.len(), 12, "{name}");
+        let mut a = sealed.clone();
+        let mut b2 = cast.clone();
+        a.sort();
+        b2.sort();
+        assert_eq!(a, b2, "{name}: the same ballots");
+        assert_ne!(
+            sealed, cast,
+            "{name}: sealed in the order cast (chance 1 in 12!)"
+        );
+        assert_eq!(s.box_status("nec").await.unwrap().pending, 0);
+        // Closing seals what is left.
+        s.cast("nec", &codes[12].1, "clp", b(&[3])).await.unwrap();
+        let closed = s.close_poll("nec").await.unwrap();
+        assert_eq!((closed.entries, closed.pending), (13, 0), "{name}");
+        assert_eq!(s.check_chain("nec").await.unwrap(), 13);
+        db.finish().await;
     }
 }

@@ -8,6 +8,7 @@ ALTER TABLE elections ADD COLUMN poll_opened_at TEXT;
 ALTER TABLE elections ADD COLUMN poll_closed_at TEXT;
 ALTER TABLE elections ADD COLUMN box_head TEXT;
 ALTER TABLE elections ADD COLUMN box_entries BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE elections ADD COLUMN seal_every BIGINT NOT NULL DEFAULT 20;
 CREATE TABLE ballot_box (
     election_id TEXT NOT NULL,
     seq BIGINT NOT NULL,
@@ -23,6 +24,19 @@ CREATE TABLE ballot_box (
 );
 CREATE UNIQUE INDEX ballot_box_tracker ON ballot_box (election_id, tracker);
 CREATE INDEX ballot_box_tag ON ballot_box (election_id, section_id, revote_tag);
+-- Accepted ballots wait here, keyed by their random tracker, until enough have gathered to be
+-- sealed into the box together in a random order (docs/voting.md): the box's order then says
+-- nothing finer than the batch about when a ballot was cast.
+CREATE TABLE ballot_pool (
+    election_id TEXT NOT NULL,
+    tracker TEXT NOT NULL,
+    section_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    replaces TEXT,
+    ballot TEXT NOT NULL,
+    revote_tag TEXT,
+    PRIMARY KEY (election_id, tracker)
+);
 CREATE TABLE postal_batches (
     election_id TEXT NOT NULL,
     batch_id TEXT NOT NULL,
