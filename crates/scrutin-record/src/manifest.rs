@@ -75,8 +75,17 @@ pub struct Polling {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Turnout {
+    /// Counted ballots cast online, and by post.
     pub online: u64,
     pub postal: u64,
+    /// Postal papers returned (the voter's statement accepted) but rejected at entry —
+    /// unmarked, no first preference: in the turnout, not in the box.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rejected_postal: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One contest: its rules and candidates, its electorate and turnout, and what it declared.

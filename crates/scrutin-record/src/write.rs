@@ -52,6 +52,8 @@ pub struct ContestInput {
     /// Counted ballots that came online, and by post.
     pub online: u64,
     pub postal: u64,
+    /// Postal papers returned but rejected at entry (not ballots; published with the turnout).
+    pub rejected_postal: u64,
     /// The declared count.
     pub report: Report,
 }
@@ -343,6 +345,7 @@ fn build(
             turnout: Turnout {
                 online: c.online,
                 postal: c.postal,
+                rejected_postal: c.rejected_postal,
             },
             ballots: ballots.len() as u64,
             elected: c.report.elected.clone(),

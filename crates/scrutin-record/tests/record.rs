@@ -197,6 +197,7 @@ fn election() -> RecordInput {
         contests.push(ContestInput {
             online: ballots.len() as u64 - postal,
             postal,
+            rejected_postal: 0,
             electors,
             spec,
             report,

@@ -1485,6 +1485,7 @@ impl Store {
                 electors: t.electors,
                 online: t.online,
                 postal: t.postal - t.rejected_postal,
+                rejected_postal: t.rejected_postal,
                 spec: r.spec,
                 report: r.report,
             });

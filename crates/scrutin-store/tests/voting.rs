@@ -340,6 +340,12 @@ async fn a_whole_poll_online_and_postal_counted_with_the_sections_rules() {
         let key = scrutin_record::keys::signing_key_from_hex(&secret).unwrap();
         let dir = std::env::temp_dir().join(common::unique("records"));
         let published = s.publish("nec", &dir, &key).await.unwrap();
+        let t = published.manifest.contests[0].turnout;
+        assert_eq!(
+            (t.online, t.postal, t.rejected_postal),
+            (20, 4, 1),
+            "{name}"
+        );
         let verified = scrutin_record::verify(
             &published.dir,
             &scrutin_record::VerifyOptions {
