@@ -13,6 +13,7 @@ use lettre::{Message, SmtpTransport, Transport};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
+use crate::poll;
 use scrutin_store::postal::{
     credential_email, postal_pack_html, reminder_email, reminder_letter_html, Notice,
 };
@@ -42,6 +43,10 @@ pub struct Smtp {
     /// The sender's address.
     #[arg(long, default_value = "returning-officer@localhost")]
     from: String,
+    /// The voting site's address (`https://vote.example.org`, as `scrutin serve` is reached):
+    /// emails carry a link to the voting page with the voter's code, postal packs the address.
+    #[arg(long)]
+    site: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -196,6 +201,75 @@ pub enum ElectionCommand {
     Status {
         #[arg(long)]
         election: String,
+    },
+    /// Publish the returning officer's Ed25519 public key (from `scrutin keygen`) before the
+    /// poll opens; the record is signed with its secret half.
+    SetKey {
+        #[arg(long)]
+        election: String,
+        #[arg(long)]
+        public_key: String,
+    },
+    /// Open the poll: the roll must be frozen and every ballot paper fixed.
+    Open {
+        #[arg(long)]
+        election: String,
+        /// When a voter votes again online: `first` (the first ballot stands, the default) or
+        /// `last` (the last ballot counts; the earlier one is replaced).
+        #[arg(long, default_value = "first")]
+        revote: String,
+    },
+    /// Receive a batch of returned postal voting statements: member ids, one per line
+    /// (`-`: standard input). Those who have voted already are refused and listed.
+    PostalReceive {
+        #[arg(long)]
+        election: String,
+        #[arg(long)]
+        batch: String,
+        file: PathBuf,
+    },
+    /// Enter a received batch's ballot papers for one contest: typed lines (`3 1 2`, ballot
+    /// positions), a CSV transcription (a column per candidate), or a BLT file. The batch
+    /// total must match the statements accepted.
+    PostalEnter {
+        #[arg(long)]
+        election: String,
+        #[arg(long)]
+        batch: String,
+        #[arg(long)]
+        section: String,
+        file: PathBuf,
+    },
+    /// Close the poll: the ballot box is frozen; its final head is printed.
+    Close {
+        #[arg(long)]
+        election: String,
+    },
+    /// Count every contest of a closed poll with its section's rules and constraints.
+    Count {
+        #[arg(long)]
+        election: String,
+        /// Print the reports as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Publish a counted election: write its signed record and archive, show the results on
+    /// the public pages.
+    Publish {
+        #[arg(long)]
+        election: String,
+        /// The returning officer's secret key file (`scrutin keygen`).
+        #[arg(long)]
+        signing_key: PathBuf,
+        /// Where records are written (`DIR/ID/` and `DIR/ID.tar`).
+        #[arg(long, default_value = "scrutin-records")]
+        records: PathBuf,
+    },
+    /// Show a ballot by its tracker, as recorded in the box.
+    Track {
+        #[arg(long)]
+        election: String,
+        tracker: String,
     },
 }
 
@@ -674,7 +748,7 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
                 match v.channel {
                     Some(Channel::Email) => {
                         let to = v.email.as_deref().unwrap_or_default();
-                        let (subject, body) = reminder_email(&notice(&e, v), &v.name);
+                        let (subject, body) = reminder_email(&notice(&e, v, smtp.site.as_deref()), &v.name);
                         send(&mailer, &smtp, to, &subject, body)?;
                         store
                             .log_reminder(&election, &v.member_id, Channel::Email)
@@ -691,7 +765,7 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
                             file_safe(&v.member_id)
                         ));
                         let html = reminder_letter_html(
-                            &notice(&e, v),
+                            &notice(&e, v, smtp.site.as_deref()),
                             &v.member_id,
                             &v.name,
                             v.address.as_deref().unwrap_or_default(),
@@ -768,6 +842,62 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
             }
             store.close().await;
         }
+        ElectionCommand::SetKey {
+            election,
+            public_key,
+        } => {
+            let store = open(url).await?;
+            poll::set_key(&store, &election, &public_key, out).await?;
+            store.close().await;
+        }
+        ElectionCommand::Open { election, revote } => {
+            let store = open(url).await?;
+            poll::open_poll(&store, &election, &revote, out).await?;
+            store.close().await;
+        }
+        ElectionCommand::PostalReceive {
+            election,
+            batch,
+            file,
+        } => {
+            let store = open(url).await?;
+            poll::postal_receive(&store, &election, &batch, &file, out).await?;
+            store.close().await;
+        }
+        ElectionCommand::PostalEnter {
+            election,
+            batch,
+            section,
+            file,
+        } => {
+            let store = open(url).await?;
+            poll::postal_enter(&store, &election, &batch, &section, &file, out).await?;
+            store.close().await;
+        }
+        ElectionCommand::Close { election } => {
+            let store = open(url).await?;
+            poll::close(&store, &election, out).await?;
+            store.close().await;
+        }
+        ElectionCommand::Count { election, json } => {
+            let store = open(url).await?;
+            poll::count(&store, &election, json, out).await?;
+            store.close().await;
+        }
+        ElectionCommand::Publish {
+            election,
+            signing_key,
+            records,
+        } => {
+            let store = open(url).await?;
+            poll::publish(&store, &election, &signing_key, &records, out).await?;
+            store.close().await;
+        }
+        ElectionCommand::Track { election, tracker } => {
+            let store = open(url).await?;
+            poll::track(&store, &election, &tracker, out).await?;
+            store.close().await;
+        }
     }
     Ok(())
 }
@@ -825,8 +955,9 @@ fn print_candidates(out: &mut impl Write, cands: &[scrutin_store::Candidate]) ->
     Ok(())
 }
 
-fn notice<'a>(e: &'a Election, v: &Recipient) -> Notice<'a> {
+fn notice<'a>(e: &'a Election, v: &Recipient, site: Option<&str>) -> Notice<'a> {
     Notice {
+        site: site.map(str::to_string),
         election_id: &e.id,
         title: &e.title,
         voting_open: e.dates.voting_open.to_string(),
@@ -882,7 +1013,7 @@ async fn deliver(
         .issue_credential(&e.id, &v.member_id, channel, reason)
         .await?;
     let code = issued.code.expose_secret();
-    let n = notice(e, v);
+    let n = notice(e, v, smtp.site.as_deref());
     match channel {
         Channel::Email => {
             let (subject, body) = credential_email(&n, &v.name, code);
