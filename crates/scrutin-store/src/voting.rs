@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use ed25519_dalek::SigningKey;
 
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{Executor, Row};
 
 use scrutin_core::report::Report;
 use scrutin_record::ballot::{Ballot, BallotKind};
@@ -579,6 +579,14 @@ impl Store {
             ));
         }
         shuffle(&mut pooled)?;
+        // The turnout rows written since the last seal are rewritten here: on PostgreSQL every
+        // row version carries the id of the transaction that wrote it, and a turnout row and a
+        // pooled ballot written by one cast share one. After this, live rows link a voter to a
+        // sealed batch at most (docs/voting.md: what a database administrator can see).
+        sqlx::query("UPDATE turnout SET sealed = sealed + 1 WHERE election_id = $1 AND sealed = 0")
+            .bind(election)
+            .execute(&mut **tx)
+            .await?;
         let mut head = head;
         for (entry, tag) in &pooled {
             head = Store::append(tx, election, entry, tag.as_deref()).await?;
@@ -1137,7 +1145,25 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.scrub().await?;
         self.box_status(election).await
+    }
+
+    /// Removes what the database keeps of rows written and deleted while polling: dead row
+    /// versions of the pool and of turnout (PostgreSQL: VACUUM), freed pages and the
+    /// write-ahead log (SQLite: VACUUM, then a truncating checkpoint). Done when the poll
+    /// closes.
+    async fn scrub(&self) -> Result<()> {
+        match self.backend {
+            crate::Backend::Postgres => {
+                self.pool.execute("VACUUM ballot_pool, turnout").await?;
+            }
+            crate::Backend::Sqlite => {
+                self.pool.execute("VACUUM").await?;
+                self.pool.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+            }
+        }
+        Ok(())
     }
 
     /// The box in chain order, every entry (replaced ones too), with whether it was replaced.

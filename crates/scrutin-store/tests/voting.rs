@@ -458,6 +458,15 @@ async fn ballots_are_sealed_in_batches_in_a_random_order() {
             "{name}: sealed in the order cast (chance 1 in 12!)"
         );
         assert_eq!(s.box_status("nec").await.unwrap().pending, 0);
+        // On PostgreSQL every row version carries its writer's transaction id: once sealed,
+        // the twelve voters' turnout rows and the twelve ballots share the sealing one, so
+        // the ids link a voter to the batch and no closer.
+        if let common::Cleanup::Schema(..) = db.cleanup {
+            let t = common::query(&db.cleanup, "SELECT DISTINCT xmin::text FROM turnout").await;
+            let b = common::query(&db.cleanup, "SELECT DISTINCT xmin::text FROM ballot_box").await;
+            assert_eq!(t.lines().count(), 1, "{name}: {t}");
+            assert_eq!(t, b, "{name}: the batch shares one transaction id");
+        }
         // Closing seals what is left.
         s.cast("nec", &codes[12].1, "clp", b(&[3])).await.unwrap();
         let closed = s.close_poll("nec").await.unwrap();

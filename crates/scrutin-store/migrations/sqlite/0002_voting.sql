@@ -9,6 +9,9 @@ ALTER TABLE elections ADD COLUMN poll_closed_at TEXT;
 ALTER TABLE elections ADD COLUMN box_head TEXT;
 ALTER TABLE elections ADD COLUMN box_entries INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE elections ADD COLUMN seal_every INTEGER NOT NULL DEFAULT 20;
+-- Rewritten when the pool is sealed, so that a turnout row carries the sealing transaction's id,
+-- like the ballots sealed with it, not the id of the transaction that cast the ballot.
+ALTER TABLE turnout ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE ballot_box (
     election_id TEXT NOT NULL,
     seq INTEGER NOT NULL,

@@ -79,6 +79,13 @@ pub async fn backends(test: &str) -> Vec<(&'static str, Db)> {
 /// connection of its own: what anyone with the database can see.
 #[allow(dead_code)]
 pub async fn dump(cleanup: &Cleanup, table: &str) -> String {
+    query(cleanup, &format!("SELECT * FROM {table}")).await
+}
+
+/// The rows of a query, as [`dump`] shows them.
+#[allow(dead_code)]
+pub async fn query(cleanup: &Cleanup, sql: &str) -> String {
+    let table = sql;
     use sqlx::{Column, Executor, Row};
     sqlx::any::install_default_drivers();
     let (url, schema) = match cleanup {
@@ -95,10 +102,7 @@ pub async fn dump(cleanup: &Cleanup, table: &str) -> String {
             .await
             .unwrap();
     }
-    let rows = sqlx::query(&format!("SELECT * FROM {table}"))
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let rows = sqlx::query(sql).fetch_all(&pool).await.unwrap();
     let mut out = String::new();
     for r in rows {
         let cols: Vec<String> = (0..r.columns().len())
