@@ -47,13 +47,21 @@ const FIRST_MEN: &[&str] = &[
     "Kieran", "Liam", "Mohammed", "Nathan", "Owen", "Patrick", "Rhys", "Samuel",
 ];
 const SURNAMES: &[&str] = &[
-    "Ahmed", "Baker", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal",
-    "Jones", "Khan", "Lewis", "Morgan", "Nolan", "Owusu", "Patel", "Quinn", "Roberts", "Singh",
-    "Taylor", "Walsh", "Williams", "Young",
+    "Ahmed", "Baker", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones",
+    "Khan", "Lewis", "Morgan", "Nolan", "Owusu", "Patel", "Quinn", "Roberts", "Singh", "Taylor",
+    "Walsh", "Williams", "Young",
 ];
 const CLPS: &[&str] = &[
-    "Brighton Pavilion", "Cardiff Central", "Glasgow North", "Hull West", "Leeds Central",
-    "Liverpool Riverside", "Manchester Gorton", "Newcastle East", "Norwich South", "Sheffield Hallam",
+    "Brighton Pavilion",
+    "Cardiff Central",
+    "Glasgow North",
+    "Hull West",
+    "Leeds Central",
+    "Liverpool Riverside",
+    "Manchester Gorton",
+    "Newcastle East",
+    "Norwich South",
+    "Sheffield Hallam",
 ];
 
 /// A small deterministic generator (SplitMix64): the demo's data is the same on every run.
@@ -99,8 +107,9 @@ fn members(n: u32) -> Vec<Member> {
 }
 
 fn roll_csv(ms: &[Member], today: Date) -> String {
-    let mut s =
-        String::from("id,name,email,address,joined,paid_up_to,date_of_birth,self_declared,branch\n");
+    let mut s = String::from(
+        "id,name,email,address,joined,paid_up_to,date_of_birth,self_declared,branch\n",
+    );
     for (k, m) in ms.iter().enumerate() {
         let born = if m.young {
             today.plus_days(-365 * 22)
@@ -124,10 +133,16 @@ fn roll_csv(ms: &[Member], today: Date) -> String {
 fn reset(dir: &Path) -> Result<()> {
     if dir.exists() {
         // Only what the demo itself makes.
-        for name in ["demo.db", "demo.db-wal", "demo.db-shm", "returning-officer.key"] {
+        for name in [
+            "demo.db",
+            "demo.db-wal",
+            "demo.db-shm",
+            "returning-officer.key",
+        ] {
             let p = dir.join(name);
             if p.exists() {
-                std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot remove {}", p.display()))?;
             }
         }
         let records = dir.join("records");
@@ -190,7 +205,14 @@ async fn run_async(args: DemoArgs, database_url: Option<&str>) -> Result<()> {
         .map_err(|r| anyhow::anyhow!("the demo roll: {}", r.error_lines().join("; ")))?;
     let sha = format!("{:x}", Sha256::digest(text.as_bytes()));
     store
-        .import_roll(ELECTION, &roll, "demo-roll.csv", &sha, today.plus_days(-45), &mut |_| {})
+        .import_roll(
+            ELECTION,
+            &roll,
+            "demo-roll.csv",
+            &sha,
+            today.plus_days(-45),
+            &mut |_| {},
+        )
         .await?;
     // Candidates: 14 for the nine CLP seats (seven women), 3 for the youth seat.
     let adults: Vec<&Member> = ms.iter().filter(|m| !m.young).collect();
@@ -201,7 +223,14 @@ async fn run_async(args: DemoArgs, database_url: Option<&str>) -> Result<()> {
     for (section, cands) in [("clp", &clp), ("youth", &youth)] {
         for (k, c) in cands.iter().enumerate() {
             store
-                .nominate(ELECTION, section, &c.id, &format!("{} CLP", CLPS[k % CLPS.len()]), "CLPs", on)
+                .nominate(
+                    ELECTION,
+                    section,
+                    &c.id,
+                    &format!("{} CLP", CLPS[k % CLPS.len()]),
+                    "CLPs",
+                    on,
+                )
                 .await?;
         }
         store.close_nominations(ELECTION, section).await?;
@@ -279,7 +308,10 @@ async fn run_async(args: DemoArgs, database_url: Option<&str>) -> Result<()> {
             c.online + c.postal
         )?;
     }
-    writeln!(out, "\nVote as one of these members (each code votes once per contest):")?;
+    writeln!(
+        out,
+        "\nVote as one of these members (each code votes once per contest):"
+    )?;
     let mut shown = 0;
     for (k, m) in ms.iter().enumerate() {
         if k % 3 != 0 || (shown == 0 && !m.young) {
@@ -290,7 +322,11 @@ async fn run_async(args: DemoArgs, database_url: Option<&str>) -> Result<()> {
             "  {} ({}{}): {base}/e/{ELECTION}/vote?code={}",
             m.name,
             m.id,
-            if m.young { ", under 27: also votes for the youth representative" } else { "" },
+            if m.young {
+                ", under 27: also votes for the youth representative"
+            } else {
+                ""
+            },
             codes[k]
         )?;
         shown += 1;
@@ -298,10 +334,24 @@ async fn run_async(args: DemoArgs, database_url: Option<&str>) -> Result<()> {
             break;
         }
     }
-    writeln!(out, "\nAdministration: {base}/admin — user admin, password {password}")?;
-    writeln!(out, "  (close the poll, count and publish there; the record is signed with {})", key_path.display())?;
-    writeln!(out, "Public pages: {base}/e/{ELECTION}  — the ballot box's head, turnout, results, trackers")?;
-    writeln!(out, "The demo's files: {} (made again on each run)", args.dir.display())?;
+    writeln!(
+        out,
+        "\nAdministration: {base}/admin — user admin, password {password}"
+    )?;
+    writeln!(
+        out,
+        "  (close the poll, count and publish there; the record is signed with {})",
+        key_path.display()
+    )?;
+    writeln!(
+        out,
+        "Public pages: {base}/e/{ELECTION}  — the ballot box's head, turnout, results, trackers"
+    )?;
+    writeln!(
+        out,
+        "The demo's files: {} (made again on each run)",
+        args.dir.display()
+    )?;
     out.flush()?;
     if args.no_serve {
         store.close().await;

@@ -218,6 +218,11 @@ pub enum ElectionCommand {
         /// `last` (the last ballot counts; the earlier one is replaced).
         #[arg(long, default_value = "first")]
         revote: String,
+        /// Ballots sealed into the box's hash chain together, in a random order (the rest when
+        /// the poll closes). 1 seals each as it comes, and lets the box's order tell when
+        /// each ballot was cast.
+        #[arg(long, default_value_t = 20)]
+        seal_every: u64,
     },
     /// Receive a batch of returned postal voting statements: member ids, one per line
     /// (`-`: standard input). Those who have voted already are refused and listed.
@@ -748,7 +753,8 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
                 match v.channel {
                     Some(Channel::Email) => {
                         let to = v.email.as_deref().unwrap_or_default();
-                        let (subject, body) = reminder_email(&notice(&e, v, smtp.site.as_deref()), &v.name);
+                        let (subject, body) =
+                            reminder_email(&notice(&e, v, smtp.site.as_deref()), &v.name);
                         send(&mailer, &smtp, to, &subject, body)?;
                         store
                             .log_reminder(&election, &v.member_id, Channel::Email)
@@ -850,9 +856,13 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
             poll::set_key(&store, &election, &public_key, out).await?;
             store.close().await;
         }
-        ElectionCommand::Open { election, revote } => {
+        ElectionCommand::Open {
+            election,
+            revote,
+            seal_every,
+        } => {
             let store = open(url).await?;
-            poll::open_poll(&store, &election, &revote, out).await?;
+            poll::open_poll(&store, &election, &revote, seal_every, out).await?;
             store.close().await;
         }
         ElectionCommand::PostalReceive {

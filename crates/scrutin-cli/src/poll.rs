@@ -24,7 +24,12 @@ fn read_input(path: &Path) -> Result<String> {
     }
 }
 
-pub async fn set_key(store: &Store, election: &str, public_key: &str, out: &mut impl Write) -> Result<()> {
+pub async fn set_key(
+    store: &Store,
+    election: &str,
+    public_key: &str,
+    out: &mut impl Write,
+) -> Result<()> {
     store.set_public_key(election, public_key.trim()).await?;
     writeln!(
         out,
@@ -34,16 +39,24 @@ pub async fn set_key(store: &Store, election: &str, public_key: &str, out: &mut 
     Ok(())
 }
 
-pub async fn open_poll(store: &Store, election: &str, revote: &str, out: &mut impl Write) -> Result<()> {
+pub async fn open_poll(
+    store: &Store,
+    election: &str,
+    revote: &str,
+    seal_every: u64,
+    out: &mut impl Write,
+) -> Result<()> {
     let revote = Revote::parse(revote).map_err(anyhow::Error::msg)?;
+    store.set_seal_every(election, seal_every).await?;
     let st = store.open_poll(election, revote).await?;
     writeln!(
         out,
-        "Poll of {election} open ({}); the ballot box's head is {}",
+        "Poll of {election} open ({}; ballots sealed {} at a time); the ballot box's head is {}",
         match revote {
             Revote::FirstStands => "a voter's first ballot stands",
             Revote::LastCounts => "a voter's last online ballot counts",
         },
+        st.seal_every,
         st.head
     )?;
     Ok(())
@@ -70,7 +83,10 @@ pub async fn postal_receive(
         members.len()
     )?;
     for (section, n) in &r.accepted {
-        writeln!(out, "  {section}: {n} accepted — enter {n} ballot papers of this batch")?;
+        writeln!(
+            out,
+            "  {section}: {n} accepted — enter {n} ballot papers of this batch"
+        )?;
     }
     if !r.refused.is_empty() {
         writeln!(
@@ -91,7 +107,11 @@ fn blt_ballots(path: &Path, candidates: &[(String, bool)]) -> Result<Vec<Ballot>
     let text = read_input(path)?;
     let f = scrutin_formats::blt::read_str(&text, &path.display().to_string())?;
     let names: Vec<&str> = candidates.iter().map(|(n, _)| n.as_str()).collect();
-    if f.candidates.iter().map(String::as_str).ne(names.iter().copied()) {
+    if f.candidates
+        .iter()
+        .map(String::as_str)
+        .ne(names.iter().copied())
+    {
         bail!(
             "{}: its candidates ({}) are not the ballot paper's, in its order ({})",
             path.display(),
@@ -113,10 +133,12 @@ fn blt_ballots(path: &Path, candidates: &[(String, bool)]) -> Result<Vec<Ballot>
                 ),
             }
         }
-        let w = b
-            .weight
-            .as_integer().filter(|w| *w > 0).with_context(|| {
-            format!("{}: ballot {}: a postal ballot's weight is one paper", path.display(), k + 1)
+        let w = b.weight.as_integer().filter(|w| *w > 0).with_context(|| {
+            format!(
+                "{}: ballot {}: a postal ballot's weight is one paper",
+                path.display(),
+                k + 1
+            )
         })?;
         for _ in 0..w {
             out.push(Ballot(prefs.clone()));
@@ -145,10 +167,7 @@ pub async fn postal_enter(
                 for e in &errors {
                     eprintln!("{e}");
                 }
-                bail!(
-                    "{name}: {} error(s); nothing was entered",
-                    errors.len()
-                );
+                bail!("{name}: {} error(s); nothing was entered", errors.len());
             }
         }
     };
@@ -188,7 +207,12 @@ pub async fn count(store: &Store, election: &str, json: bool, out: &mut impl Wri
         writeln!(out, "{}", report::to_text(&r.report))?;
     }
     for r in &results {
-        writeln!(out, "{}: elected {}", r.spec.name, r.report.elected.join(", "))?;
+        writeln!(
+            out,
+            "{}: elected {}",
+            r.spec.name,
+            r.report.elected.join(", ")
+        )?;
     }
     Ok(())
 }
@@ -205,14 +229,27 @@ pub async fn publish(
     writeln!(out, "Published {election}:")?;
     writeln!(out, "  record:   {}", p.dir.display())?;
     writeln!(out, "  archive:  {}", p.archive.display())?;
-    writeln!(out, "  ballots:  {} (Merkle root {})", p.manifest.ballots.count, p.manifest.ballots.merkle_root)?;
+    writeln!(
+        out,
+        "  ballots:  {} (Merkle root {})",
+        p.manifest.ballots.count, p.manifest.ballots.merkle_root
+    )?;
     writeln!(out, "  box head: {}", p.manifest.ballot_box.head)?;
     writeln!(out, "  signed by {}", p.manifest.public_key)?;
-    writeln!(out, "Anyone can check it: scrutin verify {}", p.archive.display())?;
+    writeln!(
+        out,
+        "Anyone can check it: scrutin verify {}",
+        p.archive.display()
+    )?;
     Ok(())
 }
 
-pub async fn track(store: &Store, election: &str, tracker: &str, out: &mut impl Write) -> Result<()> {
+pub async fn track(
+    store: &Store,
+    election: &str,
+    tracker: &str,
+    out: &mut impl Write,
+) -> Result<()> {
     let Some(t) = store.track(election, tracker).await? else {
         bail!("no ballot of {election} has the tracker {tracker:?}");
     };
@@ -229,10 +266,20 @@ pub async fn track(store: &Store, election: &str, tracker: &str, out: &mut impl 
                 .map_or_else(|| format!("#{p}"), |(n, _)| n.clone())
         })
         .collect();
-    writeln!(out, "Tracker {}: {} ({}), entry {} of the box", t.entry.tracker, paper.name, t.entry.channel.name(), t.seq)?;
+    writeln!(
+        out,
+        "Tracker {}: {} ({}), entry {} of the box",
+        t.entry.tracker,
+        paper.name,
+        t.entry.channel.name(),
+        t.seq
+    )?;
     writeln!(out, "  {}", names.join(", "))?;
     if t.replaced {
-        writeln!(out, "  replaced by a later ballot of the same voter (last ballot counts)")?;
+        writeln!(
+            out,
+            "  replaced by a later ballot of the same voter (last ballot counts)"
+        )?;
     }
     Ok(())
 }
@@ -246,11 +293,17 @@ pub struct KeygenArgs {
 /// `scrutin keygen FILE`: a returning officer's Ed25519 key pair.
 pub fn keygen(args: KeygenArgs) -> Result<()> {
     if args.out.exists() {
-        bail!("{} exists; a key file is never overwritten", args.out.display());
+        bail!(
+            "{} exists; a key file is never overwritten",
+            args.out.display()
+        );
     }
     let (secret, public) = keys::generate()?;
     keys::write_signing_key(&args.out, &secret)?;
-    println!("Secret key written to {} (keep it offline; it signs the record)", args.out.display());
+    println!(
+        "Secret key written to {} (keep it offline; it signs the record)",
+        args.out.display()
+    );
     println!("Public key: {public}");
     println!("Publish it before the poll opens: scrutin election set-key --election ID --public-key {public}");
     Ok(())
@@ -281,9 +334,30 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
         let t = scrutin_store::normalise_tracker(t);
         match scrutin_record::lookup(&args.record, &t)? {
             Some(l) => {
-                writeln!(out, "Tracker {t}: contest {}, ballot {} ({})", l.entry.contest, l.entry.ballot, l.entry.channel.name())?;
-                writeln!(out, "  {} in the published ballots, place {} of the Merkle tree", if l.counted { "counted" } else { "replaced, not counted" }, l.index + 1)?;
-                writeln!(out, "  inclusion proof ({} hashes) against root {}: {}", l.proof.len(), l.root, if l.valid { "valid" } else { "INVALID" })?;
+                writeln!(
+                    out,
+                    "Tracker {t}: contest {}, ballot {} ({})",
+                    l.entry.contest,
+                    l.entry.ballot,
+                    l.entry.channel.name()
+                )?;
+                writeln!(
+                    out,
+                    "  {} in the published ballots, place {} of the Merkle tree",
+                    if l.counted {
+                        "counted"
+                    } else {
+                        "replaced, not counted"
+                    },
+                    l.index + 1
+                )?;
+                writeln!(
+                    out,
+                    "  inclusion proof ({} hashes) against root {}: {}",
+                    l.proof.len(),
+                    l.root,
+                    if l.valid { "valid" } else { "INVALID" }
+                )?;
                 if !l.valid {
                     bail!("the inclusion proof of {t} does not verify");
                 }

@@ -4,9 +4,12 @@
 //! a real SMTP server on loopback (aiosmtpd) and checked, re-issue, postal packs, reminders,
 //! status.
 
+mod common;
+use common::env::{envs, Env};
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
 const ROLL: &str = "\
 id,name,email,address,joined,paid_up_to,date_of_birth,self_declared,branch
@@ -42,109 +45,11 @@ A5,Eve Eng,eve@example.org,,2015-01-01,2018-12-31,,,
 A6,Fay Fox
 ";
 
-struct Env {
-    url: String,
-    dir: PathBuf,
-    schema: Option<(String, String)>,
-}
-
-fn unique(name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("{name}_{}_{nanos}", std::process::id())
-}
-
-fn envs(test: &str) -> Vec<(&'static str, Env)> {
-    let mut v = Vec::new();
-    let dir = std::env::temp_dir().join(format!("scrutin-cli-{}", unique(test)));
-    std::fs::create_dir_all(&dir).unwrap();
-    v.push((
-        "sqlite",
-        Env {
-            url: format!("sqlite://{}", dir.join("scrutin.db").display()),
-            dir: dir.clone(),
-            schema: None,
-        },
-    ));
-    match std::env::var("SCRUTIN_TEST_POSTGRES_URL") {
-        Ok(base) => {
-            let schema = unique(&format!("c_{test}"));
-            let rt = tokio::runtime::Runtime::new().unwrap();
-            rt.block_on(async {
-                scrutin_store::Store::open_in(&base, Some(&schema))
-                    .await
-                    .unwrap()
-                    .close()
-                    .await
-            });
-            let sep = if base.contains('?') { '&' } else { '?' };
-            let pg_dir =
-                std::env::temp_dir().join(format!("scrutin-cli-{}", unique(&format!("{test}-pg"))));
-            std::fs::create_dir_all(&pg_dir).unwrap();
-            v.push((
-                "postgres",
-                Env {
-                    url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
-                    dir: pg_dir,
-                    schema: Some((base, schema)),
-                },
-            ));
-        }
-        Err(_) => {
-            println!("SKIPPED: SCRUTIN_TEST_POSTGRES_URL not set ({test} ran on SQLite only)")
-        }
-    }
-    v
-}
-
 /// The tests' clock: the election's dates are in 2017–18, so every `election` command runs
 /// on this day (before the freeze date, 2017-11-19) unless it passes its own `--today`.
 const TODAY: &str = "2017-11-15";
 
 impl Env {
-    fn run(&self, args: &[&str]) -> Output {
-        let mut args: Vec<&str> = args.to_vec();
-        if args.first() == Some(&"election") && !args.contains(&"--today") {
-            args.splice(1..1, ["--today", TODAY]);
-        }
-        Command::new(env!("CARGO_BIN_EXE_scrutin"))
-            .arg("--database-url")
-            .arg(&self.url)
-            .args(&args)
-            .current_dir(&self.dir)
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "{args:?} failed:\n{}\n{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    }
-    fn fails(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(!o.status.success(), "{args:?} should have failed");
-        String::from_utf8(o.stderr).unwrap()
-    }
-    fn write(&self, name: &str, text: &str) -> String {
-        let p = self.dir.join(name);
-        std::fs::write(&p, text).unwrap();
-        name.to_string()
-    }
-    fn finish(self) {
-        if let Some((base, schema)) = &self.schema {
-            let rt = tokio::runtime::Runtime::new().unwrap();
-            rt.block_on(scrutin_store::Store::drop_schema(base, schema))
-                .unwrap();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
     fn create(&self) {
         let body = concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -183,7 +88,7 @@ impl Env {
 
 #[test]
 fn a_bad_roll_changes_nothing_and_says_which_rows_and_why() {
-    for (name, env) in envs("badroll") {
+    for (name, env) in envs_on("badroll") {
         env.create();
         let bad = env.write("bad.csv", BAD_ROLL);
         // Before any roll.
@@ -242,7 +147,7 @@ fn a_bad_roll_changes_nothing_and_says_which_rows_and_why() {
 
 #[test]
 fn roll_report_names_warnings_ineligibility_and_differences() {
-    for (name, env) in envs("rollreport") {
+    for (name, env) in envs_on("rollreport") {
         env.create();
         let good = env.write("roll.csv", ROLL);
         let out = env.ok(&["election", "import-roll", "--election", "nec", &good]);
@@ -391,7 +296,7 @@ fn code_in(text: &str) -> String {
 
 #[test]
 fn credentials_by_email_and_post_reissue_and_remind() {
-    for (name, env) in envs("credentials") {
+    for (name, env) in envs_on("credentials") {
         let Some(smtp) = Smtp::start(&env.dir) else {
             env.finish();
             return;
@@ -567,7 +472,7 @@ fn credentials_by_email_and_post_reissue_and_remind() {
 
 #[test]
 fn nominations_from_the_command_line() {
-    for (name, env) in envs("nominate") {
+    for (name, env) in envs_on("nominate") {
         env.create();
         let good = env.write("roll.csv", ROLL);
         env.ok(&["election", "import-roll", "--election", "nec", &good]);
@@ -632,7 +537,7 @@ fn nominations_from_the_command_line() {
 
 #[test]
 fn the_freeze_date_ends_imports_and_freezes_the_roll() {
-    for (name, env) in envs("freezedate") {
+    for (name, env) in envs_on("freezedate") {
         env.create();
         let good = env.write("roll.csv", POSTAL_ROLL);
         env.ok(&["election", "import-roll", "--election", "nec", &good]);
@@ -701,7 +606,7 @@ fn the_freeze_date_ends_imports_and_freezes_the_roll() {
 
 #[test]
 fn postal_reminders_are_letters_without_codes_for_those_who_have_not_voted() {
-    for (name, env) in envs("postalremind") {
+    for (name, env) in envs_on("postalremind") {
         env.create();
         let roll = env.write("roll.csv", POSTAL_ROLL);
         env.ok(&["election", "import-roll", "--election", "nec", &roll]);
@@ -799,4 +704,8 @@ fn postal_reminders_are_letters_without_codes_for_those_who_have_not_voted() {
         }
         env.finish();
     }
+}
+
+fn envs_on(test: &str) -> Vec<(&'static str, Env)> {
+    envs(test, Some(TODAY))
 }

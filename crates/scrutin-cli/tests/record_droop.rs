@@ -49,7 +49,10 @@ fn check_ward(blt_path: &Path, dump_path: &Path, out: &Path) -> Result<(), Strin
     let text = std::fs::read_to_string(blt_path).unwrap();
     let file = blt::read_str(&text, &blt_path.display().to_string()).map_err(|e| e.to_string())?;
     let entries = boxed(&file, &id);
-    let head = chain::head_of(&id, entries.iter().map(Entry::leaf).collect::<Vec<_>>().iter());
+    let head = chain::head_of(
+        &id,
+        entries.iter().map(Entry::leaf).collect::<Vec<_>>().iter(),
+    );
     let spec = ContestSpec {
         id: "ward".into(),
         name: file.title.clone(),
@@ -73,7 +76,8 @@ fn check_ward(blt_path: &Path, dump_path: &Path, out: &Path) -> Result<(), Strin
             })
             .collect(),
     };
-    let report = tally(&spec, &file.title, entries.iter().map(|e| &e.ballot)).map_err(|e| e.to_string())?;
+    let report =
+        tally(&spec, &file.title, entries.iter().map(|e| &e.ballot)).map_err(|e| e.to_string())?;
     let (secret, public) = keys::generate().unwrap();
     let key = keys::signing_key_from_hex(&secret).unwrap();
     let dir = out.join(&id);
@@ -106,7 +110,8 @@ fn check_ward(blt_path: &Path, dump_path: &Path, out: &Path) -> Result<(), Strin
     )
     .map_err(|d| format!("verify: {d}"))?;
     // The export, read back as any BLT reader would, counted as Droop counts.
-    let exported = std::fs::read_to_string(dir.join("exports/ward.blt")).map_err(|e| e.to_string())?;
+    let exported =
+        std::fs::read_to_string(dir.join("exports/ward.blt")).map_err(|e| e.to_string())?;
     let again = blt::read_str(&exported, "exports/ward.blt").map_err(|e| e.to_string())?;
     if again.candidates != file.candidates || again.seats != file.seats {
         return Err("the export's candidates or seats differ from the ward's".into());
@@ -156,7 +161,11 @@ fn exported_blt_of_every_glasgow_ward_recounts_to_droops_reference() {
     assert_eq!(wards.len(), 21, "the 21 Glasgow 2007 wards");
     let failures: Vec<String> = wards
         .iter()
-        .filter_map(|(b, d)| check_ward(b, d, &out).err().map(|e| format!("{}: {e}", b.display())))
+        .filter_map(|(b, d)| {
+            check_ward(b, d, &out)
+                .err()
+                .map(|e| format!("{}: {e}", b.display()))
+        })
         .collect();
     let _ = std::fs::remove_dir_all(&out);
     assert!(failures.is_empty(), "{}", failures.join("\n"));

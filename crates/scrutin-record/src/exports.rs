@@ -7,12 +7,14 @@ use std::collections::HashMap;
 use serde_json::{json, Map, Value};
 
 use scrutin_core::report::{Action, CandidateState, Report};
+use scrutin_core::tie::LotOrder;
 
 use crate::chain::Entry;
 use crate::contest::ContestSpec;
 
 /// A BLT ballot file of the counted ballots (docs/blt.md): identical ballots aggregated, in
-/// order of first appearance; marks written as a ranking in ballot-paper order.
+/// order of first appearance; marks written as a ranking in ballot-paper order; the contest's
+/// lot as a `[tie …]` line.
 pub fn blt<'a>(
     spec: &ContestSpec,
     title: &str,
@@ -42,6 +44,14 @@ pub fn blt<'a>(
         out.push_str(&withdrawn.join(" "));
         out.push('\n');
     }
+    // The contest's lot (drawn from its seed) as Droop's tie-break order, so that a recount
+    // of this file breaks ties that reach the lot exactly as the declared count did.
+    let lot = LotOrder::from_seed(spec.candidates.len(), spec.seed);
+    out.push_str("[tie");
+    for c in &lot.order {
+        out.push_str(&format!(" {}", c.0 + 1));
+    }
+    out.push_str("]\n");
     for (ranking, n) in groups {
         out.push_str(&n.to_string());
         for c in ranking {

@@ -1132,7 +1132,16 @@ fn the_scottish_stv_blt_export_reproduces_the_whole_report() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "6 3");
     assert_eq!(lines[1], "-6");
-    let total: u64 = lines[2..]
+    // The contest's lot, as the tie-break order a BLT reader uses without a seed of its own.
+    let lot = scrutin_core::tie::LotOrder::from_seed(6, c.spec.seed);
+    let tie: Vec<String> = lot.order.iter().map(|c| (c.0 + 1).to_string()).collect();
+    assert_eq!(lines[2], format!("[tie {}]", tie.join(" ")));
+    assert_eq!(
+        blt.tie_order.as_deref(),
+        Some(lot.order.as_slice()),
+        "read back as the tie order"
+    );
+    let total: u64 = lines[3..]
         .iter()
         .take_while(|l| **l != "0")
         .map(|l| l.split(' ').next().unwrap().parse::<u64>().unwrap())
