@@ -1512,8 +1512,11 @@ impl Store {
         }
     }
 
-    /// Records that a voter has voted in a contest, by a channel (never how). One vote per
-    /// voter per contest; serializable. The voting step calls this with the ballot.
+    /// Records that a voter has voted in a contest, by a channel, **without a ballot**. Voting
+    /// goes through [`Store::cast`] and [`Store::receive_postal`], which record turnout with
+    /// the ballot; this exists for the tests of reminders and status on elections with no
+    /// open poll, and is hidden from the documentation. One vote per voter per contest.
+    #[doc(hidden)]
     pub async fn record_turnout(
         &self,
         election: &str,

@@ -277,7 +277,9 @@ pub(crate) fn fields(paper: &BallotPaper, choices: &Choices, errors: &FormErrors
     let m = standing(paper);
     html! {
         fieldset #ballot aria-describedby="ballot-hint" {
-            legend { (paper.name) }
+            // The contest's name is the page's heading too (the GOV.UK pattern: a heading
+            // inside the legend), so screen readers' heading navigation finds it.
+            legend { h1 .legend-heading { (paper.name) } }
             @match paper.kind {
                 BallotKind::Ranked => {
                     p #ballot-hint .hint {
@@ -483,7 +485,7 @@ mod tests {
         let c = form(&[("c1", "2"), ("c2", "2")]);
         let e = read(&p, &c).unwrap_err();
         let html = fields(&p, &c, &e).into_string();
-        assert!(html.contains("<legend>Contest</legend>"));
+        assert!(html.contains("<legend><h1 class=\"legend-heading\">Contest</h1></legend>"));
         assert_eq!(html.matches("<label for=\"c").count(), 3);
         assert!(html.contains("aria-invalid=\"true\""));
         assert!(html.contains("<option value=\"2\" selected>2</option>"));

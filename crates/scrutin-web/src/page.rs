@@ -32,6 +32,7 @@ textarea{min-height:8rem;font-family:ui-monospace,Menlo,Consolas,monospace}
 input.code{font-family:ui-monospace,Menlo,Consolas,monospace;letter-spacing:.05em;text-transform:uppercase}
 fieldset{border:0;padding:0;margin:0 0 1rem}
 legend{font-size:1.3rem;font-weight:700;margin-bottom:.5rem;padding:0}
+legend h1.legend-heading{font-size:1.5rem;margin:0}
 ol.candidates,ul.candidates{list-style:none;padding:0;margin:0}
 ol.candidates li,ul.candidates li{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem .75rem;padding:.5rem 0;border-bottom:1px solid #b1b4b6}
 .candidates .field-error{flex-basis:100%}

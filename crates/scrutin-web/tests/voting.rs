@@ -75,7 +75,10 @@ async fn a_ranked_ballot_from_code_to_tracker() {
             )
             .await;
         assert_eq!(p.status, StatusCode::OK);
-        assert!(p.has("<fieldset id=\"ballot\"") && p.has("<legend>Executive committee</legend>"));
+        assert!(
+            p.has("<fieldset id=\"ballot\"")
+                && p.has("<legend><h1 class=\"legend-heading\">Executive committee</h1></legend>")
+        );
         // Alphabetical by surname: Archer, Brown, Clark, Dutta.
         for (i, n) in ["Alice Archer", "Ben Brown", "Chloe Clark", "Dev Dutta"]
             .iter()
