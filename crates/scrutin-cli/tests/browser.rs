@@ -16,6 +16,7 @@
 //! /tmp/scrutin-browser-ballot.png (the ranked ballot with an error, on a phone-sized window)
 //! and /tmp/scrutin-browser-tracker.png (the confirmation with its tracker).
 
+mod common;
 #[path = "browser/harness.rs"]
 mod harness;
 

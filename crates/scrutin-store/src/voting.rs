@@ -207,6 +207,18 @@ fn channel_of(s: &str) -> Result<BallotChannel> {
         .ok_or_else(|| StoreError::Invalid(format!("stored ballot channel {s:?}")))
 }
 
+/// A ballot-box row (`section_id, tracker, channel, replaces, ballot`) as an entry.
+fn entry_of(r: &sqlx::any::AnyRow) -> Result<Entry> {
+    Ok(Entry {
+        contest: s(r, "section_id")?,
+        tracker: s(r, "tracker")?,
+        channel: channel_of(&s(r, "channel")?)?,
+        replaces: os(r, "replaces")?,
+        ballot: Ballot::parse(&s(r, "ballot")?)
+            .map_err(|err| StoreError::Invalid(format!("stored ballot: {err}")))?,
+    })
+}
+
 fn digest_of(h: &str) -> Result<Digest32> {
     unhex(h)
         .and_then(|v| <[u8; 32]>::try_from(v).ok())
@@ -297,6 +309,28 @@ impl Store {
         ))
     }
 
+    /// A transaction holding the election's lock ([`Store::begin_locked`]) whose poll is in
+    /// one of the `allowed` states; else refused, saying `wanted`.
+    async fn begin_in_state(
+        &self,
+        election: &str,
+        allowed: &[PollState],
+        wanted: &str,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let mut tx = self.begin_locked(election).await?;
+        let state = PollState::parse(&s(
+            &sqlx::query("SELECT poll_state FROM elections WHERE id = $1")
+                .bind(election)
+                .fetch_one(&mut *tx)
+                .await?,
+            "poll_state",
+        )?);
+        if !allowed.contains(&state) {
+            return Err(self.state_error(election, state, wanted));
+        }
+        Ok(tx)
+    }
+
     /// The ballot box's public state.
     pub async fn box_status(&self, election: &str) -> Result<BoxStatus> {
         let r = sqlx::query(
@@ -334,15 +368,13 @@ impl Store {
                 "{public_key:?} is not an Ed25519 public key (64 hex characters)"
             )));
         }
-        let st = self.box_status(election).await?;
-        if st.state != PollState::Setup {
-            return Err(self.state_error(
+        let mut tx = self
+            .begin_in_state(
                 election,
-                st.state,
+                &[PollState::Setup],
                 "the key must be published before the poll opens",
-            ));
-        }
-        let mut tx = self.begin_locked(election).await?;
+            )
+            .await?;
         sqlx::query("UPDATE elections SET public_key = $1 WHERE id = $2")
             .bind(public_key.to_ascii_lowercase())
             .bind(election)
@@ -566,17 +598,7 @@ impl Store {
         }
         let mut pooled = Vec::with_capacity(rows.len());
         for r in &rows {
-            pooled.push((
-                Entry {
-                    contest: s(r, "section_id")?,
-                    tracker: s(r, "tracker")?,
-                    channel: channel_of(&s(r, "channel")?)?,
-                    replaces: os(r, "replaces")?,
-                    ballot: Ballot::parse(&s(r, "ballot")?)
-                        .map_err(|err| StoreError::Invalid(format!("pooled ballot: {err}")))?,
-                },
-                os(r, "revote_tag")?,
-            ));
+            pooled.push((entry_of(r)?, os(r, "revote_tag")?));
         }
         shuffle(&mut pooled)?;
         // The turnout rows written since the last seal are rewritten here: on PostgreSQL every
@@ -602,11 +624,13 @@ impl Store {
     /// ballot as it comes, which lets the chain's order tell when each was cast). Set before
     /// the poll opens.
     pub async fn set_seal_every(&self, election: &str, n: u64) -> Result<()> {
-        let st = self.box_status(election).await?;
-        if st.state != PollState::Setup {
-            return Err(self.state_error(election, st.state, "set it before the poll opens"));
-        }
-        let mut tx = self.begin_locked(election).await?;
+        let mut tx = self
+            .begin_in_state(
+                election,
+                &[PollState::Setup],
+                "set it before the poll opens",
+            )
+            .await?;
         sqlx::query("UPDATE elections SET seal_every = $1 WHERE id = $2")
             .bind(n.max(1) as i64)
             .bind(election)
@@ -826,21 +850,13 @@ impl Store {
         }
         let e = self.election(election).await?;
         let contests = e.contests()?;
-        let mut tx = self.begin_locked(election).await?;
-        let state = PollState::parse(&s(
-            &sqlx::query("SELECT poll_state FROM elections WHERE id = $1")
-                .bind(election)
-                .fetch_one(&mut *tx)
-                .await?,
-            "poll_state",
-        )?);
-        if state != PollState::Open {
-            return Err(self.state_error(
+        let mut tx = self
+            .begin_in_state(
                 election,
-                state,
+                &[PollState::Open],
                 "postal ballots are received while it is open",
-            ));
-        }
+            )
+            .await?;
         let known = sqlx::query(
             "SELECT batch_id FROM postal_batches WHERE election_id = $1 AND batch_id = $2",
         )
@@ -1015,21 +1031,13 @@ impl Store {
         for _ in 0..checked.len() {
             trackers.push(new_tracker()?);
         }
-        let mut tx = self.begin_locked(election).await?;
-        let state = PollState::parse(&s(
-            &sqlx::query("SELECT poll_state FROM elections WHERE id = $1")
-                .bind(election)
-                .fetch_one(&mut *tx)
-                .await?,
-            "poll_state",
-        )?);
-        if state != PollState::Open {
-            return Err(self.state_error(
+        let mut tx = self
+            .begin_in_state(
                 election,
-                state,
+                &[PollState::Open],
                 "postal ballots are entered while it is open",
-            ));
-        }
+            )
+            .await?;
         let row = sqlx::query(
             "SELECT statements, ballots FROM postal_batches WHERE election_id = $1 AND batch_id = $2 \
              AND section_id = $3",
@@ -1111,17 +1119,13 @@ impl Store {
             .filter(|b| b.4.is_none() && b.2 > 0)
             .map(|b| format!("{} ({})", b.0, b.1))
             .collect();
-        let mut tx = self.begin_locked(election).await?;
-        let state = PollState::parse(&s(
-            &sqlx::query("SELECT poll_state FROM elections WHERE id = $1")
-                .bind(election)
-                .fetch_one(&mut *tx)
-                .await?,
-            "poll_state",
-        )?);
-        if state != PollState::Open {
-            return Err(self.state_error(election, state, "only an open poll can be closed"));
-        }
+        let mut tx = self
+            .begin_in_state(
+                election,
+                &[PollState::Open],
+                "only an open poll can be closed",
+            )
+            .await?;
         if !pending.is_empty() {
             return Err(StoreError::Refused(format!(
                 "postal batches received but their ballots not entered: {}",
@@ -1176,19 +1180,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| {
-            Ok((
-                Entry {
-                    contest: s(r, "section_id")?,
-                    tracker: s(r, "tracker")?,
-                    channel: channel_of(&s(r, "channel")?)?,
-                    replaces: os(r, "replaces")?,
-                    ballot: Ballot::parse(&s(r, "ballot")?)
-                        .map_err(|err| StoreError::Invalid(format!("stored ballot: {err}")))?,
-                },
-                i(r, "replaced")? != 0,
-            ))
-        })
+        .map(|r| Ok((entry_of(r)?, i(r, "replaced")? != 0)))
         .collect()
     }
 
@@ -1204,14 +1196,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         for (k, r) in rows.iter().enumerate() {
-            let entry = Entry {
-                contest: s(r, "section_id")?,
-                tracker: s(r, "tracker")?,
-                channel: channel_of(&s(r, "channel")?)?,
-                replaces: os(r, "replaces")?,
-                ballot: Ballot::parse(&s(r, "ballot")?)
-                    .map_err(|err| StoreError::Invalid(format!("stored ballot: {err}")))?,
-            };
+            let entry = entry_of(r)?;
             head = chain::next(&head, &entry.leaf());
             if i(r, "seq")? != k as i64 + 1 || s(r, "head")? != hex(&head) {
                 return Err(StoreError::Invalid(format!(
@@ -1236,16 +1221,6 @@ impl Store {
     /// A ballot by its tracker, as recorded.
     pub async fn track(&self, election: &str, tracker: &str) -> Result<Option<Tracked>> {
         let t = normalise_tracker(tracker);
-        let entry_of = |r: &sqlx::any::AnyRow| -> Result<Entry> {
-            Ok(Entry {
-                contest: s(r, "section_id")?,
-                tracker: s(r, "tracker")?,
-                channel: channel_of(&s(r, "channel")?)?,
-                replaces: os(r, "replaces")?,
-                ballot: Ballot::parse(&s(r, "ballot")?)
-                    .map_err(|err| StoreError::Invalid(format!("stored ballot: {err}")))?,
-            })
-        };
         if let Some(r) = sqlx::query(
             "SELECT seq, section_id, tracker, channel, replaces, ballot, replaced FROM ballot_box \
              WHERE election_id = $1 AND tracker = $2",
@@ -1432,17 +1407,13 @@ impl Store {
 
     /// Marks the counted results as published (the public pages show them from now on).
     pub async fn mark_published(&self, election: &str) -> Result<()> {
-        let mut tx = self.begin_locked(election).await?;
-        let state = PollState::parse(&s(
-            &sqlx::query("SELECT poll_state FROM elections WHERE id = $1")
-                .bind(election)
-                .fetch_one(&mut *tx)
-                .await?,
-            "poll_state",
-        )?);
-        if !matches!(state, PollState::Counted | PollState::Published) {
-            return Err(self.state_error(election, state, "count it before publishing"));
-        }
+        let mut tx = self
+            .begin_in_state(
+                election,
+                &[PollState::Counted, PollState::Published],
+                "count it before publishing",
+            )
+            .await?;
         let now = now_iso();
         sqlx::query("UPDATE results SET published_at = $1 WHERE election_id = $2")
             .bind(now.as_str())
