@@ -143,9 +143,9 @@ pub(crate) async fn election(
             }
             h2 { "The ballot box" }
             p.hint {
-                "Every ballot is appended to a hash chain: the fingerprint below changes with each "
-                "one, and commits to every ballot before it. Note it down to check later that no "
-                "ballot was removed or changed."
+                "Every ballot is sealed into a hash chain: the fingerprint below changes with each "
+                "sealing and commits to every ballot sealed before it. Note it down to check "
+                "later, in the published record, that no ballot was removed or changed."
             }
             dl.facts {
                 dt { "Entries" } dd { (st.entries) }
