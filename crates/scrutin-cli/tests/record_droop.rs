@@ -85,7 +85,13 @@ fn check_ward(blt_path: &Path, dump_path: &Path, out: &Path) -> Result<(), Strin
         election_id: id.clone(),
         title: file.title.clone(),
         body: "Glasgow City Council".into(),
-        constitution: "# the ward's rules are in the manifest\n".into(),
+        constitution: format!(
+            "[body]\nname = \"Glasgow City Council\"\nseats = {seats}\n\n[[section]]\nid = \"ward\"\n\
+             name = {name}\nseats = {seats}\nfilled_by = \"elected\"\nmethod = \"scottish-stv\"\n\n\
+             [section.electorate]\nkind = \"members\"\nwho = \"local government electors\"\n",
+            seats = file.seats,
+            name = toml::Value::String(file.title.clone()),
+        ),
         roll_fingerprint: "0".repeat(64),
         roll_members: entries.len() as u64,
         opened: None,

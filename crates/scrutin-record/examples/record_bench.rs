@@ -237,7 +237,14 @@ fn run() -> Result<()> {
         election_id: ELECTION.to_string(),
         title: read.title.clone(),
         body: "scrutin record benchmark".to_string(),
-        constitution: "# benchmark: no constitution\n".to_string(),
+        constitution: format!(
+            "[body]\nname = \"scrutin record benchmark\"\nseats = {seats}\n\n[[section]]\n\
+             id = \"{CONTEST}\"\nname = {name}\nseats = {seats}\nfilled_by = \"elected\"\n\
+             method = \"scottish-stv\"\n\n[section.electorate]\nkind = \"members\"\n\
+             who = \"members\"\n",
+            seats = read.seats,
+            name = toml::Value::String(read.title.clone()),
+        ),
         roll_fingerprint: "sha256:benchmark".to_string(),
         roll_members: papers,
         opened: None,

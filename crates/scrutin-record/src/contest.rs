@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use scrutin_body::constitution::Section;
 use scrutin_core::constraints::{Constraints, Rule, Strategy};
 use scrutin_core::methods::{self, Arithmetic, CountOptions, Method};
 use scrutin_core::model::{Candidate, CandidateId, Election, ProfileBuilder, Rank, Weight};
@@ -76,6 +77,63 @@ pub enum TallyError {
 }
 
 impl ContestSpec {
+    /// A contest's rules as its section of the constitution declares them (method, seats,
+    /// marks, options, constraints), with the ballot paper's candidates and the lot's seed.
+    /// The store builds the spec it counts with here, and `verify` builds it again from the
+    /// published constitution to check the manifest's.
+    pub fn from_section(
+        section: &Section,
+        candidates: Vec<CandidateSpec>,
+        seed: u64,
+    ) -> ContestSpec {
+        let opt = section.options.as_ref();
+        let text = |o: Option<&toml::Spanned<String>>| o.map(|v| v.get_ref().clone());
+        ContestSpec {
+            id: section.id().to_string(),
+            name: section.name.clone(),
+            seats: section.seats(),
+            method: section.method_name().unwrap_or("unknown").to_string(),
+            marks: section.marks.as_ref().map(|m| *m.get_ref()),
+            arithmetic: text(opt.and_then(|o| o.arithmetic.as_ref())),
+            tie_break: text(opt.and_then(|o| o.tie_break.as_ref())),
+            tie_reading: text(opt.and_then(|o| o.tie_reading.as_ref())),
+            constraint_strategy: text(opt.and_then(|o| o.constraint_strategy.as_ref())),
+            min: section.min.iter().map(|m| m.get_ref().clone()).collect(),
+            max: section.max.iter().map(|m| m.get_ref().clone()).collect(),
+            seed,
+            candidates,
+        }
+    }
+
+    /// The first rule in which `self` differs from `other` (`method: "ers97" ≠ "meek"`),
+    /// candidates and seed aside; `None` if the rules are the same.
+    pub fn rules_difference(&self, other: &ContestSpec) -> Option<String> {
+        macro_rules! field {
+            ($f:ident) => {
+                if self.$f != other.$f {
+                    return Some(format!(
+                        "{}: {:?} ≠ {:?}",
+                        stringify!($f),
+                        self.$f,
+                        other.$f
+                    ));
+                }
+            };
+        }
+        field!(id);
+        field!(name);
+        field!(seats);
+        field!(method);
+        field!(marks);
+        field!(arithmetic);
+        field!(tie_break);
+        field!(tie_reading);
+        field!(constraint_strategy);
+        field!(min);
+        field!(max);
+        None
+    }
+
     /// The ballot paper this contest uses.
     pub fn ballot_kind(&self) -> BallotKind {
         BallotKind::for_method(&self.method, self.seats, self.marks)

@@ -31,6 +31,7 @@ use scrutin_core::report::Report;
 
 use crate::chain::{self, Digest32, Entry};
 use crate::contest::tally;
+use crate::contest::ContestSpec;
 use crate::files::RecordFiles;
 use crate::keys::verifying_key_from_hex;
 use crate::manifest::{Manifest, FORMAT};
@@ -59,6 +60,8 @@ pub enum Check {
     Read,
     Signature,
     Files,
+    /// Each contest's rules against its section of `constitution.toml`.
+    Rules,
     Chain,
     Ballots,
     Merkle,
@@ -73,6 +76,7 @@ impl fmt::Display for Check {
             Check::Read => "record",
             Check::Signature => "signature",
             Check::Files => "files",
+            Check::Rules => "rules",
             Check::Chain => "chain",
             Check::Ballots => "ballots",
             Check::Merkle => "merkle",
@@ -298,6 +302,9 @@ pub fn verify(path: &Path, options: &VerifyOptions) -> Result<Verified, Discrepa
 
     // 2. Files.
     check_files(&mut run, &record, &manifest)?;
+
+    // 2b. Each contest's rules are its section's in the published constitution.
+    check_rules(&mut run, &record, &manifest)?;
 
     // 3. The chain.
     let chain_lines = match lines_of(record.get("chain.txt").unwrap_or_default()) {
@@ -693,6 +700,48 @@ fn text_difference(path: &str, found: &[u8], expected: &[u8]) -> String {
 }
 
 /// Every listed file has its hash, every required file is listed, nothing is unlisted.
+/// Rebuilds each contest's rules from its section of `constitution.toml` and compares them
+/// with the manifest's: the rules a recount uses are the constitution's, not the manifest's
+/// word for them.
+fn check_rules(run: &mut Run, record: &RecordFiles, m: &Manifest) -> Result<(), Discrepancy> {
+    let text = match std::str::from_utf8(record.get("constitution.toml").unwrap_or_default()) {
+        Ok(t) => t,
+        Err(e) => return run.fail(Check::Rules, format!("constitution.toml: not UTF-8: {e}")),
+    };
+    let body = match scrutin_body::Constitution::parse(text, "constitution.toml") {
+        Ok(b) => b,
+        Err(e) => return run.fail(Check::Rules, e.to_string()),
+    };
+    for c in &m.contests {
+        let Some(section) = body.section(&c.spec.id) else {
+            return run.fail(
+                Check::Rules,
+                format!(
+                    "contest {}: constitution.toml has no section {:?}",
+                    c.spec.id, c.spec.id
+                ),
+            );
+        };
+        let expected = ContestSpec::from_section(section, c.spec.candidates.clone(), c.spec.seed);
+        if let Some(d) = c.spec.rules_difference(&expected) {
+            return run.fail(
+                Check::Rules,
+                format!(
+                    "contest {}: manifest.json's rules are not constitution.toml's section {}: \
+                     {d} (manifest ≠ constitution)",
+                    c.spec.id, c.spec.id
+                ),
+            );
+        }
+    }
+    run.pass(format!(
+        "rules: {} contest(s), each with the method, seats, options and constraints of its \
+         section in constitution.toml",
+        m.contests.len()
+    ));
+    Ok(())
+}
+
 fn check_files(run: &mut Run, record: &RecordFiles, m: &Manifest) -> Result<(), Discrepancy> {
     // The manifest's own structure.
     if m.constitution.file != "constitution.toml"

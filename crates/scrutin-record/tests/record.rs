@@ -39,6 +39,35 @@ fn candidate(name: &str, gender: &str, withdrawn: bool) -> CandidateSpec {
     }
 }
 
+/// The constitution the two contests' rules come from (`verify` rebuilds them from it).
+const CONSTITUTION: &str = r#"[body]
+name = "Demo CLP"
+seats = 5
+
+[[section]]
+id = "clp"
+name = "CLP officers"
+seats = 3
+filled_by = "elected"
+method = "scottish-stv"
+min = ["gender=woman:1"]
+
+[section.electorate]
+kind = "members"
+who = "members"
+
+[[section]]
+id = "nec"
+name = "NEC delegates"
+seats = 2
+filled_by = "elected"
+method = "block"
+
+[section.electorate]
+kind = "members"
+who = "members"
+"#;
+
 fn clp_spec() -> ContestSpec {
     ContestSpec {
         id: "clp".into(),
@@ -207,7 +236,7 @@ fn election() -> RecordInput {
         election_id: "demo-2025".into(),
         title: "Officers and delegates 2025".into(),
         body: "Demo Constituency Labour Party".into(),
-        constitution: "[body]\nname = \"Demo CLP\"\n".into(),
+        constitution: CONSTITUTION.into(),
         roll_fingerprint: "sha256:5e1b0c…".into(),
         roll_members: 120,
         opened: Some("2025-03-01T09:00:00Z".into()),
@@ -570,8 +599,8 @@ fn a_changed_ballot_is_detected() {
     );
     assert_eq!(
         d.passed.len(),
-        3,
-        "signature, files and chain passed: {:?}",
+        4,
+        "signature, files, rules and chain passed: {:?}",
         d.passed
     );
 }
@@ -804,11 +833,16 @@ fn an_edited_manifest_is_detected() {
         Check::Recount,
         "contest clp: the lot's seed",
     );
-    // A rule changed after the count.
+    // A rule changed after the count: the published constitution says otherwise.
     let p = tampered(&w, "rules-by-ro", |p, _| {
         resign(p, &ro_key(), false, |m| m.contests[0].spec.min.clear());
     });
-    assert_fails(&p, &with_key(), Check::Recount, "results/clp.json: `");
+    assert_fails(
+        &p,
+        &with_key(),
+        Check::Rules,
+        "contest clp: manifest.json's rules are not constitution.toml's section clp: min: [] ≠ [\"gender=woman:1\"]",
+    );
     // A garbled manifest names where.
     let p = tampered(&w, "manifest-garbled", |p, _| {
         let text = fs::read_to_string(p.join("manifest.json")).unwrap();

@@ -1293,23 +1293,11 @@ impl Store {
                 name: c.name,
             })
             .collect();
-        let opt = sec.options.as_ref();
-        let text = |o: Option<&toml::Spanned<String>>| o.map(|v| v.get_ref().clone());
-        Ok(ContestSpec {
-            id: section.to_string(),
-            name: sec.name.clone(),
-            seats: sec.seats(),
-            method: sec.method_name().unwrap_or("unknown").to_string(),
-            marks: sec.marks.as_ref().map(|m| *m.get_ref()),
-            arithmetic: text(opt.and_then(|o| o.arithmetic.as_ref())),
-            tie_break: text(opt.and_then(|o| o.tie_break.as_ref())),
-            tie_reading: text(opt.and_then(|o| o.tie_reading.as_ref())),
-            constraint_strategy: text(opt.and_then(|o| o.constraint_strategy.as_ref())),
-            min: sec.min.iter().map(|m| m.get_ref().clone()).collect(),
-            max: sec.max.iter().map(|m| m.get_ref().clone()).collect(),
-            seed: chain::seed_of(&head),
+        Ok(ContestSpec::from_section(
+            sec,
             candidates,
-        })
+            chain::seed_of(&head),
+        ))
     }
 
     /// Counts every contest of a closed poll with its declared rules, from the ballots in the
