@@ -79,6 +79,28 @@ fn back_to(id: &str) -> Response {
     Redirect::to(&format!("/admin/e/{id}")).into_response()
 }
 
+/// An action's store result shown on the election's page: on success it is logged (`did`,
+/// e.g. "closed the poll of") and flashed under `titles.0` with `lines`; a refusal is flashed
+/// under `titles.1` with the store's reason. Server failures stay errors.
+fn flash_outcome<T>(
+    app: &AppState,
+    s: &AdminSession,
+    id: &str,
+    r: Result<T, StoreError>,
+    did: &str,
+    titles: (&str, &str),
+    lines: impl FnOnce(&T) -> Vec<String>,
+) -> WebResult<Response> {
+    match outcome(r)? {
+        Ok(v) => {
+            tracing::info!("administrator {} {did} {id}", s.user);
+            app.push_flash(&s.token_hash, ok(titles.0, lines(&v)));
+        }
+        Err(m) => app.push_flash(&s.token_hash, refused(titles.1, vec![m])),
+    }
+    Ok(back_to(id))
+}
+
 // ----- login ---------------------------------------------------------------------------
 
 fn login_page(app: &AppState, problem: Option<&str>, no_admins: bool, username: &str) -> Markup {
@@ -856,17 +878,16 @@ pub(crate) async fn freeze_roll(
 ) -> WebResult<Response> {
     s.check(&app, &headers, fields.get("csrf"))?;
     known(&app, &id).await?;
-    match outcome(app.store.freeze_roll(&id).await)? {
-        Ok(fp) => {
-            tracing::info!("administrator {} froze the roll of {id}", s.user);
-            app.push_flash(
-                &s.token_hash,
-                ok(format!("The roll is frozen; SHA-256 {fp}"), vec![]),
-            );
-        }
-        Err(m) => app.push_flash(&s.token_hash, refused("The roll was not frozen", vec![m])),
-    }
-    Ok(back_to(&id))
+    let r = app.store.freeze_roll(&id).await;
+    flash_outcome(
+        &app,
+        &s,
+        &id,
+        r,
+        "froze the roll of",
+        ("The roll is frozen", "The roll was not frozen"),
+        |fp| vec![format!("SHA-256 {fp}")],
+    )
 }
 
 /// `POST /admin/e/{id}/open` (revote = first | last): records the server's public key if
@@ -920,27 +941,25 @@ pub(crate) async fn open_poll(
             return Ok(back_to(&id));
         }
     }
-    match outcome(app.store.open_poll(&id, revote).await)? {
-        Ok(st) => {
-            tracing::info!("administrator {} opened the poll of {id}", s.user);
-            app.push_flash(
-                &s.token_hash,
-                ok(
-                    "The poll is open",
-                    vec![
-                        format!("Voting again: {}", revote_text(st.revote)),
-                        format!(
-                            "Ballots are sealed into the chain in groups of {}",
-                            st.seal_every
-                        ),
-                        format!("Chain head: {}", st.head),
-                    ],
+    let r = app.store.open_poll(&id, revote).await;
+    flash_outcome(
+        &app,
+        &s,
+        &id,
+        r,
+        "opened the poll of",
+        ("The poll is open", "The poll was not opened"),
+        |st| {
+            vec![
+                format!("Voting again: {}", revote_text(st.revote)),
+                format!(
+                    "Ballots are sealed into the chain in groups of {}",
+                    st.seal_every
                 ),
-            );
-        }
-        Err(m) => app.push_flash(&s.token_hash, refused("The poll was not opened", vec![m])),
-    }
-    Ok(back_to(&id))
+                format!("Chain head: {}", st.head),
+            ]
+        },
+    )
 }
 
 /// `GET /admin/e/{id}/turnout`: live turnout, reloading itself every 30 seconds.
@@ -1241,23 +1260,21 @@ pub(crate) async fn close_poll(
 ) -> WebResult<Response> {
     s.check(&app, &headers, fields.get("csrf"))?;
     known(&app, &id).await?;
-    match outcome(app.store.close_poll(&id).await)? {
-        Ok(st) => {
-            tracing::info!("administrator {} closed the poll of {id}", s.user);
-            app.push_flash(
-                &s.token_hash,
-                ok(
-                    "The poll is closed",
-                    vec![format!(
-                        "{} entries; final chain head {}",
-                        st.entries, st.head
-                    )],
-                ),
-            );
-        }
-        Err(m) => app.push_flash(&s.token_hash, refused("The poll was not closed", vec![m])),
-    }
-    Ok(back_to(&id))
+    let r = app.store.close_poll(&id).await;
+    flash_outcome(
+        &app,
+        &s,
+        &id,
+        r,
+        "closed the poll of",
+        ("The poll is closed", "The poll was not closed"),
+        |st| {
+            vec![format!(
+                "{} entries; final chain head {}",
+                st.entries, st.head
+            )]
+        },
+    )
 }
 
 /// `POST /admin/e/{id}/count`.
@@ -1270,10 +1287,16 @@ pub(crate) async fn count(
 ) -> WebResult<Response> {
     s.check(&app, &headers, fields.get("csrf"))?;
     known(&app, &id).await?;
-    match outcome(app.store.count(&id).await)? {
-        Ok(results) => {
-            tracing::info!("administrator {} counted {id}", s.user);
-            let lines = results
+    let r = app.store.count(&id).await;
+    flash_outcome(
+        &app,
+        &s,
+        &id,
+        r,
+        "counted",
+        ("Counted", "The count was not made"),
+        |results| {
+            results
                 .iter()
                 .map(|r| {
                     format!(
@@ -1282,12 +1305,9 @@ pub(crate) async fn count(
                         page::and_list(&r.report.elected)
                     )
                 })
-                .collect();
-            app.push_flash(&s.token_hash, ok("Counted", lines));
-        }
-        Err(m) => app.push_flash(&s.token_hash, refused("The count was not made", vec![m])),
-    }
-    Ok(back_to(&id))
+                .collect()
+        },
+    )
 }
 
 /// `POST /admin/e/{id}/publish`: writes the signed record and makes the results public.
@@ -1312,26 +1332,24 @@ pub(crate) async fn publish(
         );
         return Ok(back_to(&id));
     };
-    match outcome(app.store.publish(&id, &app.config.records_dir, key).await)? {
-        Ok(p) => {
-            tracing::info!("administrator {} published {id}", s.user);
-            app.push_flash(
-                &s.token_hash,
-                ok(
-                    "Published",
-                    vec![
-                        format!("Record: {}", p.dir.display()),
-                        format!("Archive: {}", p.archive.display()),
-                        format!(
-                            "Ballots: {} (Merkle root {})",
-                            p.manifest.ballots.count, p.manifest.ballots.merkle_root
-                        ),
-                        format!("Signed by {}", p.manifest.public_key),
-                    ],
+    let r = app.store.publish(&id, &app.config.records_dir, key).await;
+    flash_outcome(
+        &app,
+        &s,
+        &id,
+        r,
+        "published",
+        ("Published", "Not published"),
+        |p| {
+            vec![
+                format!("Record: {}", p.dir.display()),
+                format!("Archive: {}", p.archive.display()),
+                format!(
+                    "Ballots: {} (Merkle root {})",
+                    p.manifest.ballots.count, p.manifest.ballots.merkle_root
                 ),
-            );
-        }
-        Err(m) => app.push_flash(&s.token_hash, refused("Not published", vec![m])),
-    }
-    Ok(back_to(&id))
+                format!("Signed by {}", p.manifest.public_key),
+            ]
+        },
+    )
 }
