@@ -34,6 +34,30 @@ pub use manifest::Manifest;
 pub use verify::{verify, Check, Discrepancy, Verified, VerifyOptions};
 pub use write::{sign, write_archive, write_record, ContestInput, RecordError, RecordInput};
 
+/// A uniformly random permutation of `0..n` from the operating system's generator:
+/// Fisher–Yates, each index drawn by rejection, so without bias. The ballot box's sealing
+/// and the record's published order both shuffle with it.
+pub fn random_permutation(n: usize) -> Result<Vec<usize>, getrandom::Error> {
+    let random = |bound: u64| -> Result<u64, getrandom::Error> {
+        // The largest multiple of `bound` that fits, to draw without bias.
+        let zone = u64::MAX - (u64::MAX % bound);
+        loop {
+            let mut b = [0u8; 8];
+            getrandom::fill(&mut b)?;
+            let v = u64::from_le_bytes(b);
+            if v < zone {
+                return Ok(v % bound);
+            }
+        }
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = random(i as u64 + 1)? as usize;
+        order.swap(i, j);
+    }
+    Ok(order)
+}
+
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;

@@ -146,30 +146,13 @@ pub(crate) fn counted_flags(
     Ok(counted)
 }
 
-/// A uniformly random permutation of `0..n` from the operating system's generator (Fisher–
-/// Yates, each draw by rejection, so unbiased), redrawn if it is the identity (for `n ≥ 3`):
-/// the published order must not be the order of the box.
+/// A uniformly random permutation of `0..n` from the operating system's generator,
+/// redrawn if it is the identity (for `n ≥ 3`): the published order must not be the order of
+/// the box.
 pub(crate) fn shuffle(n: usize) -> Result<Vec<usize>, RecordError> {
-    let random = |bound: u64| -> Result<u64, RecordError> {
-        // The largest multiple of `bound` that fits, to draw without bias.
-        let zone = u64::MAX - (u64::MAX % bound);
-        loop {
-            let mut b = [0u8; 8];
-            getrandom::fill(&mut b).map_err(|e| {
-                invalid(format!("the system's random number generator failed: {e}"))
-            })?;
-            let v = u64::from_le_bytes(b);
-            if v < zone {
-                return Ok(v % bound);
-            }
-        }
-    };
     loop {
-        let mut order: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            let j = random(i as u64 + 1)? as usize;
-            order.swap(i, j);
-        }
+        let order = crate::random_permutation(n)
+            .map_err(|e| invalid(format!("the system's random number generator failed: {e}")))?;
         if n < 3 || order.iter().enumerate().any(|(i, &j)| i != j) {
             return Ok(order);
         }

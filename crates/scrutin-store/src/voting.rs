@@ -263,18 +263,6 @@ pub fn normalise_tracker(t: &str) -> String {
     out
 }
 
-/// A uniformly random permutation, from the operating system's random source.
-fn shuffle<T>(v: &mut [T]) -> Result<()> {
-    for k in (1..v.len()).rev() {
-        let mut b = [0u8; 8];
-        getrandom::fill(&mut b).map_err(|e| StoreError::Random(e.to_string()))?;
-        // Modulo bias is below 2^-40 for any realistic batch.
-        let j = (u64::from_le_bytes(b) % (k as u64 + 1)) as usize;
-        v.swap(k, j);
-    }
-    Ok(())
-}
-
 /// The re-voting tag of a credential in a contest: only its holder can recompute it.
 fn revote_tag(election: &str, section: &str, normalised_code: &str) -> String {
     let mut h = Sha256::new();
@@ -600,7 +588,12 @@ impl Store {
         for r in &rows {
             pooled.push((entry_of(r)?, os(r, "revote_tag")?));
         }
-        shuffle(&mut pooled)?;
+        // Each pooled ballot takes a random rank; the box gets them in rank order.
+        let ranks = scrutin_record::random_permutation(pooled.len())
+            .map_err(|e| StoreError::Random(e.to_string()))?;
+        let mut ranked: Vec<_> = ranks.into_iter().zip(pooled).collect();
+        ranked.sort_unstable_by_key(|(rank, _)| *rank);
+        let pooled: Vec<_> = ranked.into_iter().map(|(_, p)| p).collect();
         // The turnout rows written since the last seal are rewritten here: on PostgreSQL every
         // row version carries the id of the transaction that wrote it, and a turnout row and a
         // pooled ballot written by one cast share one. After this, live rows link a voter to a
@@ -1005,7 +998,8 @@ impl Store {
     /// checked: the ballots and the `rejected` papers (unmarked, no first preference: not
     /// entered, but counted) must add up to the statements accepted. Every ballot is
     /// checked against the ballot paper first (the first bad one is named, by its place in
-    /// the batch, and nothing is entered). The ballots go into the box in a random order.
+    /// the batch, and nothing is entered). The ballots join the pool, and so go into the box in
+    /// a random order when it is sealed ([`Store::seal`]).
     pub async fn enter_postal(
         &self,
         election: &str,
@@ -1026,7 +1020,6 @@ impl Store {
                 ))
             })?);
         }
-        shuffle(&mut checked)?;
         let mut trackers = Vec::with_capacity(checked.len());
         for _ in 0..checked.len() {
             trackers.push(new_tracker()?);
