@@ -23,38 +23,53 @@ pub fn new_key() -> Result<SecretString, StoreError> {
     Ok(SecretString::from(hex(&key)))
 }
 
-/// A fresh code, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`, from the operating system's random source.
-pub fn new_code() -> Result<SecretString, StoreError> {
-    let mut bytes = [0u8; CODE_CHARS];
+/// `chars` random characters of the alphabet in dash-separated groups of `group`, from the
+/// operating system's random source: voting codes, and ballot trackers.
+pub(crate) fn random_code(chars: usize, group: usize) -> Result<String, StoreError> {
+    let mut bytes = vec![0u8; chars];
     getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
-    let mut s = String::with_capacity(CODE_CHARS + 4);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 && i % 5 == 0 {
+    // Each byte gives 5 uniform bits (256 is a multiple of 32).
+    Ok(grouped(
+        bytes.iter().map(|b| ALPHABET[(b & 31) as usize] as char),
+        group,
+    ))
+}
+
+/// Characters in dash-separated groups of `group`.
+pub(crate) fn grouped(chars: impl Iterator<Item = char>, group: usize) -> String {
+    let mut s = String::new();
+    for (i, c) in chars.enumerate() {
+        if i > 0 && i % group == 0 {
             s.push('-');
         }
-        // Each byte gives 5 uniform bits (256 is a multiple of 32).
-        s.push(ALPHABET[(b & 31) as usize] as char);
+        s.push(c);
     }
-    Ok(SecretString::from(s))
+    s
+}
+
+/// Characters as typed, read as they were meant: upper case, spaces and dashes dropped,
+/// O read as 0, I and L as 1.
+pub(crate) fn as_meant(typed: &str) -> impl Iterator<Item = char> + '_ {
+    typed
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+}
+
+/// A fresh code, `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`, from the operating system's random source.
+pub fn new_code() -> Result<SecretString, StoreError> {
+    Ok(SecretString::from(random_code(CODE_CHARS, 5)?))
 }
 
 /// A code as typed: case, spaces and dashes ignored; O read as 0, I and L as 1. `None` if it
 /// cannot be a code.
 pub fn normalise(code: &str) -> Option<String> {
-    let mut out = String::with_capacity(CODE_CHARS);
-    for c in code.chars() {
-        let c = match c.to_ascii_uppercase() {
-            ' ' | '-' => continue,
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        };
-        if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
-            return None;
-        }
-        out.push(c);
-    }
-    (out.len() == CODE_CHARS).then_some(out)
+    let out: String = as_meant(code).collect();
+    (out.len() == CODE_CHARS && out.bytes().all(|c| ALPHABET.contains(&c))).then_some(out)
 }
 
 /// The stored form of a code: HMAC-SHA-256 under the election's key of

@@ -229,38 +229,12 @@ fn digest_of(h: &str) -> Result<Digest32> {
 
 /// A fresh tracker: 16 characters of Crockford base 32 (80 random bits) in groups of four.
 fn new_tracker() -> Result<String> {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
-    let mut t = String::with_capacity(19);
-    for (k, b) in bytes.iter().enumerate() {
-        if k > 0 && k % 4 == 0 {
-            t.push('-');
-        }
-        t.push(ALPHABET[(b & 31) as usize] as char);
-    }
-    Ok(t)
+    credential::random_code(16, 4)
 }
 
 /// A tracker as typed: upper case, O read as 0, I and L as 1, dashes put back.
 pub fn normalise_tracker(t: &str) -> String {
-    let raw: String = t
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-'))
-        .map(|c| match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            c => c,
-        })
-        .collect();
-    let mut out = String::with_capacity(raw.len() + raw.len() / 4);
-    for (k, c) in raw.chars().enumerate() {
-        if k > 0 && k % 4 == 0 {
-            out.push('-');
-        }
-        out.push(c);
-    }
-    out
+    credential::grouped(credential::as_meant(t), 4)
 }
 
 /// The re-voting tag of a credential in a contest: only its holder can recompute it.
