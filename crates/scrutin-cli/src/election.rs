@@ -360,24 +360,17 @@ async fn run_async(args: ElectionArgs, url: &str) -> Result<()> {
                 .with_context(|| format!("cannot read {}", path.display()))?;
             let file = path.display().to_string();
             let constitution = scrutin_body::Constitution::parse(&text, &file)?;
-            let voters = sections
-                .iter()
-                .filter_map(|s| constitution.section(s))
-                .find_map(|s| s.voters.as_ref());
-            let from_voters = |d: Option<&toml::value::Datetime>| d.map(|d| d.to_string());
-            let freeze = match freeze_date
-                .or_else(|| from_voters(voters.and_then(|v| v.joined_by.as_ref())))
-            {
+            let (joined_by, paid_up_by) =
+                scrutin_store::rules::voter_dates(&constitution, &sections);
+            let freeze = match freeze_date {
                 Some(d) => date(&d, "freeze-date")?,
-                None => bail!(
-                    "--freeze-date is needed: the contested sections give no voters.joined_by"
-                ),
+                None => joined_by.context(
+                    "--freeze-date is needed: the contested sections give no voters.joined_by",
+                )?,
             };
-            let paid = match paid_up_date
-                .or_else(|| from_voters(voters.and_then(|v| v.paid_up_by.as_ref())))
-            {
+            let paid = match paid_up_date {
                 Some(d) => date(&d, "paid-up-date")?,
-                None => freeze,
+                None => paid_up_by.unwrap_or(freeze),
             };
             let dates = ElectionDates {
                 nominations_open: date(&nominations_open, "nominations-open")?,

@@ -137,6 +137,20 @@ fn date_of(d: &toml::value::Datetime) -> Option<Date> {
     Date::parse(&d.to_string()).ok()
 }
 
+/// The freeze and paid-up dates the constitution gives an election on `sections`: the first
+/// contested section's `[section.voters]` `joined_by` and `paid_up_by`, where it has them.
+/// (An election given no paid-up date takes its freeze date.)
+pub fn voter_dates(body: &Constitution, sections: &[String]) -> (Option<Date>, Option<Date>) {
+    let voters = sections
+        .iter()
+        .filter_map(|s| body.section(s))
+        .find_map(|s| s.voters.as_ref());
+    (
+        voters.and_then(|v| v.joined_by.as_ref()).and_then(date_of),
+        voters.and_then(|v| v.paid_up_by.as_ref()).and_then(date_of),
+    )
+}
+
 /// The contests of an election on the sections `ids` of `body`. Refused: a section that is
 /// not in the body, not elected, or not elected by (a college of) individual members —
 /// scrutin runs member ballots; caucus and delegation votes are counted from their returns.

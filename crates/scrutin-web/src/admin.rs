@@ -381,13 +381,7 @@ pub(crate) async fn create_election(
     // The freeze and paid-up dates default to the first contested section's voter rules.
     let (joined_by, paid_up_by) = constitution
         .as_ref()
-        .and_then(|c| {
-            sections
-                .iter()
-                .filter_map(|x| c.section(x))
-                .find_map(|x| x.voters.as_ref())
-                .map(|v| (v.joined_by, v.paid_up_by))
-        })
+        .map(|c| scrutin_store::rules::voter_dates(c, &sections))
         .unwrap_or((None, None));
     let mut date = |name: &str, fallback: Option<Date>| -> Option<Date> {
         let v = f.text(name);
@@ -413,12 +407,10 @@ pub(crate) async fn create_election(
             }
         }
     };
-    let from_toml =
-        |d: Option<&toml::value::Datetime>| d.and_then(|d| Date::parse(&d.to_string()).ok());
     let nominations_open = date("nominations_open", None);
     let nominations_close = date("nominations_close", None);
-    let freeze = date("freeze_date", from_toml(joined_by.as_ref()));
-    let paid = date("paid_up_date", from_toml(paid_up_by.as_ref()).or(freeze));
+    let freeze = date("freeze_date", joined_by);
+    let paid = date("paid_up_date", paid_up_by.or(freeze));
     let voting_open = date("voting_open", None);
     let voting_close = date("voting_close", None);
     let dates = match (
