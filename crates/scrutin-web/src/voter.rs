@@ -219,6 +219,27 @@ fn contests_page(id: &str, v: &Voter) -> Markup {
 }
 
 /// The contest a form names, among the voter's; else the page to show.
+/// The contest, choices and ballot a review or cast form carries; or the page to show
+/// instead (no such contest, or the ballot form again with its problems and the choices kept).
+fn posted_ballot<'a>(
+    id: &str,
+    v: &'a Voter,
+    fields: &Fields,
+) -> Result<(&'a VoterContest, Choices, Ballot), Box<Response>> {
+    let c = contest_of(id, v, fields)?;
+    let choices = Choices::from_form(&fields.0);
+    match ballot_form::read(&c.paper, &choices) {
+        Ok(ballot) => Ok((c, choices, ballot)),
+        Err(errors) => Err(Box::new(
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ballot_page(id, v, c, &choices, &errors),
+            )
+                .into_response(),
+        )),
+    }
+}
+
 fn contest_of<'a>(
     id: &str,
     v: &'a Voter,
@@ -328,20 +349,9 @@ pub(crate) async fn review(
         Ok(v) => v,
         Err(page) => return Ok(page),
     };
-    let c = match contest_of(&id, &v, &fields) {
-        Ok(c) => c,
+    let (c, choices, ballot) = match posted_ballot(&id, &v, &fields) {
+        Ok(x) => x,
         Err(page) => return Ok(*page),
-    };
-    let choices = Choices::from_form(&fields.0);
-    let ballot = match ballot_form::read(&c.paper, &choices) {
-        Ok(b) => b,
-        Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ballot_page(&id, &v, c, &choices, &errors),
-            )
-                .into_response())
-        }
     };
     Ok(review_page(&id, &v, c, &choices, &ballot).into_response())
 }
@@ -395,20 +405,9 @@ pub(crate) async fn cast(
         Ok(v) => v,
         Err(page) => return Ok(page),
     };
-    let c = match contest_of(&id, &v, &fields) {
-        Ok(c) => c,
+    let (c, _, ballot) = match posted_ballot(&id, &v, &fields) {
+        Ok(x) => x,
         Err(page) => return Ok(*page),
-    };
-    let choices = Choices::from_form(&fields.0);
-    let ballot = match ballot_form::read(&c.paper, &choices) {
-        Ok(b) => b,
-        Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ballot_page(&id, &v, c, &choices, &errors),
-            )
-                .into_response())
-        }
     };
     let receipt = match app
         .store
