@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Row, Transaction};
 
 use crate::credential;
 use crate::date::{now_iso, Date};
@@ -229,6 +229,44 @@ pub(crate) fn i(row: &AnyRow, col: &str) -> Result<i64> {
 }
 pub(crate) fn stored_date(v: &str, what: &str) -> Result<Date> {
     Date::parse(v).map_err(|e| StoreError::Invalid(format!("stored {what}: {e}")))
+}
+
+/// Whether `member` may vote in contest `section` (the roll's `electors`).
+pub(crate) async fn is_elector(
+    conn: &mut AnyConnection,
+    election: &str,
+    section: &str,
+    member: &str,
+) -> Result<bool> {
+    Ok(sqlx::query(
+        "SELECT member_id FROM electors WHERE election_id = $1 AND section_id = $2 \
+         AND member_id = $3 AND eligible = 1",
+    )
+    .bind(election)
+    .bind(section)
+    .bind(member)
+    .fetch_optional(conn)
+    .await?
+    .is_some())
+}
+
+/// The channel `member` voted by in contest `section`, if they have voted (`turnout`).
+pub(crate) async fn voted_by(
+    conn: &mut AnyConnection,
+    election: &str,
+    section: &str,
+    member: &str,
+) -> Result<Option<String>> {
+    sqlx::query(
+        "SELECT channel FROM turnout WHERE election_id = $1 AND section_id = $2 AND member_id = $3",
+    )
+    .bind(election)
+    .bind(section)
+    .bind(member)
+    .fetch_optional(conn)
+    .await?
+    .map(|r| s(&r, "channel"))
+    .transpose()
 }
 
 /// The SQL statements of a migration file: split at `;` ending a line, comments dropped.
@@ -1525,27 +1563,13 @@ impl Store {
         channel: Channel,
     ) -> Result<()> {
         let mut tx = self.begin_locked(election).await?;
-        let ok = sqlx::query(
-            "SELECT member_id FROM electors WHERE election_id = $1 AND section_id = $2 AND member_id = $3 AND eligible = 1",
-        )
-        .bind(election)
-        .bind(section)
-        .bind(member)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if ok.is_none() {
+        let ok = is_elector(&mut tx, election, section, member).await?;
+        if !ok {
             return Err(StoreError::Refused(format!(
                 "member {member:?} may not vote in {section}"
             )));
         }
-        let voted = sqlx::query(
-            "SELECT member_id FROM turnout WHERE election_id = $1 AND section_id = $2 AND member_id = $3",
-        )
-        .bind(election)
-        .bind(section)
-        .bind(member)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let voted = voted_by(&mut tx, election, section, member).await?;
         if voted.is_some() {
             return Err(StoreError::Refused(format!(
                 "member {member:?} has already voted in {section}"

@@ -26,7 +26,7 @@ use scrutin_record::{hex, unhex, ContestInput, RecordInput};
 
 use crate::credential;
 use crate::date::{now_iso, Date};
-use crate::store::{i, os, s, Store};
+use crate::store::{i, is_elector, os, s, voted_by, Store};
 use crate::StoreError;
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -439,29 +439,14 @@ impl Store {
         };
         let e = self.election(election).await?;
         let mut out = Vec::new();
+        let mut conn = self.pool.acquire().await?;
         for c in e.contests()? {
-            let eligible = sqlx::query(
-                "SELECT member_id FROM electors WHERE election_id = $1 AND section_id = $2 \
-                 AND member_id = $3 AND eligible = 1",
-            )
-            .bind(election)
-            .bind(c.section_id.as_str())
-            .bind(member.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-            if eligible.is_none() {
+            if !is_elector(&mut conn, election, &c.section_id, &member).await? {
                 continue;
             }
-            let voted = sqlx::query(
-                "SELECT member_id FROM turnout WHERE election_id = $1 AND section_id = $2 \
-                 AND member_id = $3",
-            )
-            .bind(election)
-            .bind(c.section_id.as_str())
-            .bind(member.as_str())
-            .fetch_optional(&self.pool)
-            .await?
-            .is_some();
+            let voted = voted_by(&mut conn, election, &c.section_id, &member)
+                .await?
+                .is_some();
             out.push(VoterContest {
                 paper: self.ballot_paper(election, &c.section_id).await?,
                 voted,
@@ -680,29 +665,14 @@ impl Store {
                 ))
             }
         };
-        let eligible = sqlx::query(
-            "SELECT member_id FROM electors WHERE election_id = $1 AND section_id = $2 \
-             AND member_id = $3 AND eligible = 1",
-        )
-        .bind(election)
-        .bind(section)
-        .bind(member.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if eligible.is_none() {
+        let eligible = is_elector(&mut tx, election, section, &member).await?;
+        if !eligible {
             return Err(StoreError::Refused(format!(
                 "this voting code does not give a vote in {}",
                 paper.name
             )));
         }
-        let voted = sqlx::query(
-            "SELECT channel FROM turnout WHERE election_id = $1 AND section_id = $2 AND member_id = $3",
-        )
-        .bind(election)
-        .bind(section)
-        .bind(member.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let voted = voted_by(&mut tx, election, section, &member).await?;
         let mut replaces = None;
         let mut withdrawn = None;
         match voted {
@@ -718,8 +688,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            Some(r) => {
-                let channel = s(&r, "channel")?;
+            Some(channel) => {
                 if channel == "postal" {
                     return Err(StoreError::Refused(format!(
                         "you have already voted in {} by post; a postal vote is final",
@@ -852,30 +821,13 @@ impl Store {
             let mut any = false;
             for c in &contests {
                 let sec = c.section_id.as_str();
-                let eligible = sqlx::query(
-                    "SELECT member_id FROM electors WHERE election_id = $1 AND section_id = $2 \
-                     AND member_id = $3 AND eligible = 1",
-                )
-                .bind(election)
-                .bind(sec)
-                .bind(m)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if eligible.is_none() {
+                let eligible = is_elector(&mut tx, election, sec, m).await?;
+                if !eligible {
                     continue;
                 }
                 any = true;
-                let voted = sqlx::query(
-                    "SELECT channel FROM turnout WHERE election_id = $1 AND section_id = $2 \
-                     AND member_id = $3",
-                )
-                .bind(election)
-                .bind(sec)
-                .bind(m)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(v) = voted {
-                    let how = s(&v, "channel")?;
+                let voted = voted_by(&mut tx, election, sec, m).await?;
+                if let Some(how) = voted {
                     out.refused.push(PostalRefusal {
                         member_id: m.to_string(),
                         section_id: Some(sec.to_string()),
