@@ -287,7 +287,7 @@ async fn run_async(args: DemoArgs, database_url: Option<&str>) -> Result<()> {
     let password = {
         let mut b = [0u8; 12];
         getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("random source: {e}"))?;
-        b.iter().map(|x| format!("{:02x}", x)).collect::<String>()
+        scrutin_record::hex(&b)
     };
     store
         .put_admin(
