@@ -6,27 +6,10 @@ use std::collections::BTreeMap;
 use scrutin_core::constraints::{Constraints, Rule, Strategy};
 use scrutin_core::methods::{self, CountOptions, Method};
 use scrutin_core::report::{Action, Report};
-use scrutin_core::{Candidate, CandidateId, CountError, Election, ProfileBuilder, Rank, Weight};
+use scrutin_core::{CountError, Election};
 
-fn election(names: &[&str], seats: u32, ballots: &[(u64, &[u32])]) -> Election {
-    let cands = names
-        .iter()
-        .map(|n| Candidate {
-            name: n.to_string(),
-        })
-        .collect();
-    let mut b = ProfileBuilder::new(cands).unwrap();
-    for (w, prefs) in ballots {
-        let ranks: Vec<Rank> = prefs.iter().map(|&p| Rank::One(CandidateId(p))).collect();
-        b.push(Weight::from_int(*w).unwrap(), &ranks).unwrap();
-    }
-    Election {
-        title: "test".into(),
-        seats,
-        profile: b.build(),
-        withdrawn: vec![],
-    }
-}
+mod common;
+use common::election;
 
 /// Attributes from `(column, value)` pairs per candidate.
 fn attrs(rows: &[&[(&str, &str)]]) -> Vec<BTreeMap<String, String>> {

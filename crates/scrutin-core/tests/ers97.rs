@@ -10,29 +10,12 @@ use scrutin_core::methods::ers97::{count, quota, Options};
 use scrutin_core::methods::{self, CountOptions, Method};
 use scrutin_core::report::{Action, CandidateState, Report};
 use scrutin_core::tie::{LotOrder, PriorStageReading, TiePolicy};
-use scrutin_core::{Candidate, CandidateId, Election, ProfileBuilder, Rank, Weight};
+use scrutin_core::{CandidateId, Election};
+
+mod common;
+use common::election;
 
 type V = Fixed<2>;
-
-fn election(names: &[&str], seats: u32, ballots: &[(u64, &[u32])]) -> Election {
-    let cands = names
-        .iter()
-        .map(|n| Candidate {
-            name: n.to_string(),
-        })
-        .collect();
-    let mut b = ProfileBuilder::new(cands).unwrap();
-    for (w, prefs) in ballots {
-        let ranks: Vec<Rank> = prefs.iter().map(|&p| Rank::One(CandidateId(p))).collect();
-        b.push(Weight::from_int(*w).unwrap(), &ranks).unwrap();
-    }
-    Election {
-        title: "test".into(),
-        seats,
-        profile: b.build(),
-        withdrawn: vec![],
-    }
-}
 
 fn rules(n: usize) -> Options {
     Options::rules(LotOrder::from_seed(n, 0))

@@ -7,25 +7,8 @@ use scrutin_core::report::{Action, CandidateState, Report};
 use scrutin_core::tie::{LotOrder, PriorStageReading};
 use scrutin_core::{Candidate, CandidateId, Election, ProfileBuilder, Rank, Weight};
 
-fn election(names: &[&str], seats: u32, ballots: &[(u64, &[u32])]) -> Election {
-    let cands = names
-        .iter()
-        .map(|n| Candidate {
-            name: n.to_string(),
-        })
-        .collect();
-    let mut b = ProfileBuilder::new(cands).unwrap();
-    for (w, prefs) in ballots {
-        let ranks: Vec<Rank> = prefs.iter().map(|&p| Rank::One(CandidateId(p))).collect();
-        b.push(Weight::from_int(*w).unwrap(), &ranks).unwrap();
-    }
-    Election {
-        title: "test".into(),
-        seats,
-        profile: b.build(),
-        withdrawn: vec![],
-    }
-}
+mod common;
+use common::election;
 
 fn opts(n: usize) -> Options {
     Options {
