@@ -350,16 +350,15 @@ impl Store {
     /// A contest's ballot paper: the candidates with a ballot position, in that order.
     pub async fn ballot_paper(&self, election: &str, section: &str) -> Result<BallotPaper> {
         let e = self.election(election).await?;
-        let contest = e
-            .contests()?
-            .into_iter()
-            .find(|c| c.section_id == section)
-            .ok_or_else(|| StoreError::Invalid(format!("{election} has no contest {section:?}")))?;
+        // Called for every ballot cast: the constitution is parsed once, here.
         let body = scrutin_body::Constitution::parse(&e.constitution, "constitution")
             .map_err(|err| StoreError::Body(err.to_string()))?;
-        let marks = body
+        let sec = body
             .section(section)
-            .and_then(|s| s.marks.as_ref().map(|m| *m.get_ref()));
+            .filter(|_| e.sections.iter().any(|s| s == section))
+            .ok_or_else(|| StoreError::Invalid(format!("{election} has no contest {section:?}")))?;
+        let method = sec.method_name().unwrap_or("unknown").to_string();
+        let marks = sec.marks.as_ref().map(|m| *m.get_ref());
         let candidates = self
             .candidates(election, section)
             .await?
@@ -375,10 +374,10 @@ impl Store {
             .collect();
         Ok(BallotPaper {
             section_id: section.to_string(),
-            name: contest.name,
-            seats: contest.seats,
-            kind: BallotKind::for_method(&contest.method, contest.seats, marks),
-            method: contest.method,
+            name: sec.name.clone(),
+            seats: sec.seats(),
+            kind: BallotKind::for_method(&method, sec.seats(), marks),
+            method,
             candidates,
         })
     }
